@@ -21,11 +21,13 @@ __all__ = [
     "REDUCTIONS",
     "as_float_array",
     "as_label_array",
+    "check_array_min",
     "check_binary_labels",
     "check_distribution",
     "check_in_choices",
     "check_int",
     "check_nonnegative",
+    "check_nonzero",
     "check_open_unit_interval",
     "check_positive",
     "check_probabilities",
@@ -146,6 +148,32 @@ def check_distribution(p: np.ndarray, name: str, *, atol: float = 1e-6) -> None:
         raise ValueError(
             f"`{name}` must be a probability distribution over the last axis (rows summing to 1). "
             f"Received: {name} with a row summing to {worst:.6g}"
+        )
+
+
+def check_array_min(a: np.ndarray, name: str, minimum: float, *, strict: bool = False,
+                    hint: str = "") -> None:
+    """Raise unless every entry of ``a`` is ``>= minimum`` (``> minimum`` when ``strict``).
+
+    ``hint`` (optional) is one sentence appended to the message, e.g. why the bound exists.
+    """
+    bad = (a <= minimum) if strict else (a < minimum)
+    if a.size and np.any(bad):
+        relation = ">" if strict else ">="
+        extra = f" {hint}" if hint else ""
+        raise ValueError(
+            f"`{name}` must contain only values {relation} {minimum:g}.{extra} "
+            f"{_received(name, a)}"
+        )
+
+
+def check_nonzero(a: np.ndarray, name: str, *, hint: str = "") -> None:
+    """Raise if any entry of ``a`` is exactly zero (e.g. before dividing by it)."""
+    if a.size and np.any(a == 0):
+        extra = f" {hint}" if hint else ""
+        raise ValueError(
+            f"`{name}` must not contain zeros.{extra} "
+            f"Received: {name} with {int(np.sum(a == 0))} zero(s), {describe(a)}"
         )
 
 
