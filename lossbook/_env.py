@@ -213,7 +213,7 @@ def setup(seed: int = 0, *, keras_backend: str | None = None, verbose: bool = Tr
 
     versions = {"lossbook": lossbook.__version__, "numpy": np.__version__}
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 -- seeding the legacy global generator is the point
 
     gpu = False
     torch_device = None
