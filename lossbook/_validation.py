@@ -21,6 +21,7 @@ __all__ = [
     "REDUCTIONS",
     "as_float_array",
     "as_label_array",
+    "check_array_in_range",
     "check_array_min",
     "check_binary_labels",
     "check_distribution",
@@ -164,6 +165,16 @@ def check_array_min(a: np.ndarray, name: str, minimum: float, *, strict: bool = 
         raise ValueError(
             f"`{name}` must contain only values {relation} {minimum:g}.{extra} "
             f"{_received(name, a)}"
+        )
+
+
+def check_array_in_range(a: np.ndarray, name: str, low: float, high: float, *,
+                         hint: str = "") -> None:
+    """Raise unless every entry of ``a`` lies in the closed interval ``[low, high]``."""
+    if a.size and (a.min() < low or a.max() > high):
+        extra = f" {hint}" if hint else ""
+        raise ValueError(
+            f"`{name}` must contain only values in [{low:g}, {high:g}].{extra} {_received(name, a)}"
         )
 
 

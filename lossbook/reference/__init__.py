@@ -11,7 +11,17 @@ gradient of most of them.
 2.5
 """
 
+from lossbook.reference.classification import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    class_weighted_crossentropy,
+    kl_divergence,
+    sparse_categorical_crossentropy,
+)
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
+from lossbook.reference.margins import categorical_hinge, hinge, multi_margin, squared_hinge
 from lossbook.reference.regression import (
     huber,
     log_cosh,
@@ -23,6 +33,7 @@ from lossbook.reference.regression import (
     quantile,
     root_mean_squared_error,
 )
+from lossbook.reference.segmentation import dice, tversky
 
 __all__ = [
     "GRADIENT_NAMES",
@@ -37,4 +48,20 @@ __all__ = [
     "poisson",
     "quantile",
     "root_mean_squared_error",
+    # classification
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "class_weighted_crossentropy",
+    "kl_divergence",
+    "sparse_categorical_crossentropy",
+    # margins
+    "categorical_hinge",
+    "hinge",
+    "multi_margin",
+    "squared_hinge",
+    # segmentation
+    "dice",
+    "tversky",
 ]

@@ -55,10 +55,21 @@ def last_axis_size(array: np.ndarray) -> int:
     return 1 if array.ndim == 1 else array.shape[-1]
 
 
+def xlog(x: np.ndarray, log_y: np.ndarray) -> np.ndarray:
+    """``x * log_y`` with the convention ``0 * log 0 = 0`` (0 wherever ``x == 0``)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x == 0, 0.0, x * log_y)
+
+
+def safe_log(y: np.ndarray) -> np.ndarray:
+    """``log(y)`` without a warning at 0 (``-inf``, the exact value)."""
+    with np.errstate(divide="ignore"):
+        return np.log(y)
+
+
 def xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``x * log(y)`` with ``0 * log(0) = 0`` exactly (and ``x * log(0) = -inf`` for x > 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
+    return xlog(x, safe_log(y))
 
 
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

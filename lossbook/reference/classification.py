@@ -1,0 +1,351 @@
+"""Classification losses built on the log-likelihood: cross-entropies, focal losses and KL.
+
+Inputs are probabilities (``from_logits=False``, the Keras default: checked to lie in [0, 1],
+and to sum to 1 over the class axis where a distribution is required; Keras instead clips
+to [1e-7, 1 - 1e-7] and renormalises) or logits (``from_logits=True``: log-sigmoid /
+log-softmax, exact for logits of ±1e4). Logarithms of probabilities are exact, so a
+probability 0 on the observed class gives ``inf`` (the math's value), while 0·log 0 = 0.
+
+``reduction="none"`` returns one value per sample: the binary losses average the last axis
+(Keras), the categorical ones sum over the class axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossbook._validation import (
+    as_float_array,
+    check_array_in_range,
+    check_distribution,
+    check_in_choices,
+    check_int,
+    check_nonnegative,
+    check_probabilities,
+    check_unit_interval,
+    reduce,
+)
+from lossbook.reference._common import (
+    check_axis,
+    labels_and_scores,
+    log_softmax,
+    mean_last,
+    pair,
+    safe_log,
+    sigmoid,
+    xlog,
+)
+
+__all__ = [
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "class_weighted_crossentropy",
+    "kl_divergence",
+    "sparse_categorical_crossentropy",
+]
+
+
+def binary_inputs(y_true, y_pred, reduction, from_logits, label_smoothing):
+    """Validated ``(labels, y_pred)``; labels in [0, 1] (soft allowed), smoothed toward ½."""
+    y_true, y_pred = pair(y_true, y_pred, reduction)
+    check_array_in_range(y_true, "y_true", 0.0, 1.0, hint="Binary labels are 0/1 (or soft).")
+    if not from_logits:
+        check_probabilities(y_pred, "y_pred")
+    smoothing = check_unit_interval(label_smoothing, "label_smoothing")
+    return y_true * (1.0 - smoothing) + 0.5 * smoothing, y_pred
+
+
+def elementwise_bce(labels, y_pred, from_logits):
+    """``-[y log p + (1 - y) log(1 - p)]`` per element, with 0·log 0 = 0."""
+    if from_logits:
+        return np.logaddexp(0.0, y_pred) - labels * y_pred  # softplus(z) - y z, exact at ±1e4
+    with np.errstate(divide="ignore"):
+        log_p, log_not_p = np.log(y_pred), np.log1p(-y_pred)  # log1p: exact 1 - p for tiny p
+    return -(xlog(labels, log_p) + xlog(1.0 - labels, log_not_p))
+
+
+def categorical_inputs(y_true, y_pred, reduction, from_logits, label_smoothing, axis):
+    """Validated one-hot/soft labels and scores, with the class axis moved last."""
+    y_true, y_pred = pair(y_true, y_pred, reduction)
+    axis = check_axis(axis, y_pred.ndim)
+    y_true, y_pred = np.moveaxis(y_true, axis, -1), np.moveaxis(y_pred, axis, -1)
+    check_distribution(y_true, "y_true")
+    if not from_logits:
+        check_distribution(y_pred, "y_pred")
+    smoothing = check_unit_interval(label_smoothing, "label_smoothing")
+    return y_true * (1.0 - smoothing) + smoothing / y_true.shape[-1], y_pred
+
+
+def class_log_probs(y_pred, from_logits):
+    """Log-probabilities over the last axis: log-softmax of logits, or the exact log."""
+    if from_logits:
+        return log_softmax(y_pred)  # subtract the row max, then log-sum-exp
+    return safe_log(y_pred)
+
+
+def sparse_inputs(y_true, y_pred, reduction, from_logits, ignore_class):
+    """Integer labels ``[batch, ...]`` (``ignore_class`` allowed) and the valid-position mask."""
+    if ignore_class is None:
+        labels, y_pred = labels_and_scores(y_true, y_pred, reduction)
+        valid = np.ones(labels.shape, dtype=bool)
+    else:
+        ignore_class = check_int(ignore_class, "ignore_class")
+        raw = as_float_array(y_true, "y_true")
+        valid = raw != ignore_class
+        labels, y_pred = labels_and_scores(np.where(valid, raw, 0), y_pred, reduction)
+    if not from_logits:
+        check_distribution(y_pred, "y_pred")
+    return labels, y_pred, valid
+
+
+def picked(values, labels):
+    """``values[..., labels]`` position by position (the log-probability of each label)."""
+    return np.take_along_axis(values, labels[..., None], axis=-1)[..., 0]
+
+
+def masked_reduce(values, valid, reduction, sample_weight):
+    """Reduce with ignored positions excluded from the count of ``"mean"`` (Keras' rule)."""
+    total = reduce(values, "sum" if reduction == "mean" else reduction, sample_weight)
+    if reduction != "mean":
+        return total
+    count = int(valid.sum())
+    if count == 0:
+        raise ValueError(
+            "Every target equals `ignore_class`, so the mean over valid positions is 0/0 "
+            "(torch returns NaN, Keras 0). Received: y_true with no valid position"
+        )
+    return total / count
+
+
+def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
+                        reduction="mean", sample_weight=None):
+    """Binary cross-entropy (Bernoulli negative log-likelihood), per element then averaged.
+
+    .. math::
+        \\ell_i = -\\frac{1}{D} \\sum_{j=1}^{D} \\bigl[y_{ij} \\log p_{ij}
+        + (1 - y_{ij}) \\log(1 - p_{ij})\\bigr], \\qquad
+        p = \\sigma(z) \\text{ if from\\_logits}
+
+    with :math:`y \\in [0, 1]` the labels (after smoothing
+    :math:`y \\leftarrow y(1 - \\varepsilon) + \\varepsilon/2`), :math:`p` the predicted
+    probabilities, :math:`z` logits and :math:`D` the size of the last axis. On logits it is
+    :math:`\\operatorname{softplus}(z) - y z`, computed with ``logaddexp`` (exact at ±1e4).
+
+    Args:
+        y_true: labels in [0, 1], ``[batch]`` or ``[batch, ..., outputs]``.
+        y_pred: probabilities in [0, 1] or logits (``from_logits=True``), same shape.
+
+    Returns:
+        A float, or ``[batch, ...]`` for ``reduction="none"``.
+
+    Reference: Cox, *The Regression Analysis of Binary Sequences*, 1958.
+
+    >>> round(binary_crossentropy([1.0, 0.0], [0.5, 0.5]), 6)  # -log 0.5 = log 2
+    0.693147
+    """
+    labels, y_pred = binary_inputs(y_true, y_pred, reduction, from_logits, label_smoothing)
+    return reduce(mean_last(elementwise_bce(labels, y_pred, from_logits)),
+                  reduction, sample_weight)
+
+
+def categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
+                             axis=-1, reduction="mean", sample_weight=None):
+    """Categorical cross-entropy with one-hot or soft labels.
+
+    .. math::
+        \\ell_i = -\\sum_{c=1}^{C} y_{ic} \\log p_{ic}, \\qquad
+        p_i = \\operatorname{softmax}(z_i) \\text{ if from\\_logits}
+
+    with :math:`y_i` a distribution over the :math:`C` classes (smoothed to
+    :math:`y(1 - \\varepsilon) + \\varepsilon / C`) and :math:`p_i` the predicted one. Without
+    logits, both rows must sum to 1: the reference refuses what Keras silently renormalises.
+
+    Args:
+        y_true: ``[batch, ..., classes]`` distributions (class axis ``axis``).
+        y_pred: same shape; probabilities or logits.
+
+    Returns:
+        A float, or ``[batch, ...]`` (the class axis removed) for ``reduction="none"``.
+
+    Reference: Bridle, *Probabilistic Interpretation of Feedforward Classification Network
+    Outputs*, 1990.
+
+    >>> round(categorical_crossentropy([[0.0, 1.0]], [[0.75, 0.25]]), 6)  # -log 0.25
+    1.386294
+    """
+    labels, y_pred = categorical_inputs(y_true, y_pred, reduction, from_logits,
+                                        label_smoothing, axis)
+    values = -np.sum(xlog(labels, class_log_probs(y_pred, from_logits)), axis=-1)
+    return reduce(values, reduction, sample_weight)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore_class=None,
+                                    reduction="mean", sample_weight=None):
+    """Cross-entropy with integer labels, optionally ignoring one label value (padding).
+
+    .. math::
+        \\ell_i = -\\log p_{i, y_i} \\cdot [y_i \\ne \\text{ignore}], \\qquad
+        L_{\\text{mean}} = \\frac{\\sum_i w_i \\ell_i}{\\#\\{i : y_i \\ne \\text{ignore}\\}}
+
+    with :math:`y_i \\in \\{0, \\dots, C-1\\}` the label at position :math:`i` and :math:`p_i`
+    the predicted distribution. Ignored positions give 0 in ``"none"`` and are left out of
+    the count of ``"mean"`` (Keras' ``ignore_class`` rule; torch ``ignore_index`` the same).
+    If every position is ignored, ``"mean"`` is 0/0 and raises (torch NaN, Keras 0).
+
+    Args:
+        y_true: integer labels ``[batch]`` or ``[batch, d1, ...]`` (``ignore_class`` allowed).
+        y_pred: ``[batch, ..., classes]`` probabilities or logits.
+
+    Returns:
+        A float, or ``[batch, ...]`` (the labels' shape) for ``reduction="none"``.
+
+    Reference: Bridle, 1990 (as :func:`categorical_crossentropy`).
+
+    >>> round(sparse_categorical_crossentropy([1, -1], [[0.75, 0.25], [0.5, 0.5]],
+    ...                                       ignore_class=-1), 6)  # -log 0.25, one valid
+    1.386294
+    """
+    labels, y_pred, valid = sparse_inputs(y_true, y_pred, reduction, from_logits, ignore_class)
+    values = np.where(valid, -picked(class_log_probs(y_pred, from_logits), labels), 0.0)
+    return masked_reduce(values, valid, reduction, sample_weight)
+
+
+def class_weighted_crossentropy(y_true, y_pred, *, class_weight, from_logits=False,
+                                normalize="count", reduction="mean", sample_weight=None):
+    """Class-weighted cross-entropy on integer labels, with both normalisations in use.
+
+    .. math::
+        \\ell_i = -w_{y_i} \\log p_{i, y_i}, \\qquad
+        L_{\\text{mean}} = \\frac{\\sum_i \\ell_i}{N} \\;(\\text{"count"}) \\quad\\text{or}\\quad
+        \\frac{\\sum_i \\ell_i}{\\sum_i w_{y_i}} \\;(\\text{"weights"})
+
+    with :math:`w` the per-class weights. ``"count"`` is Keras ``fit(class_weight=)`` or
+    ``sample_weight``; ``"weights"`` is torch ``CrossEntropyLoss(weight=)`` (traps 7, 8, 27).
+    ``"none"`` and ``"sum"`` do not depend on ``normalize``. ``sample_weight`` multiplies
+    :math:`\\ell_i` (and, for ``"weights"``, the divisor's terms).
+
+    Args:
+        y_true: integer labels ``[batch]``.
+        y_pred: ``[batch, classes]`` probabilities or logits.
+        class_weight: ``[classes]`` non-negative weights, or a dict giving every class one.
+
+    Reference: King and Zeng, *Logistic Regression in Rare Events Data*, 2001.
+
+    >>> round(class_weighted_crossentropy([0, 1], [[0.5, 0.5], [0.5, 0.5]],
+    ...       class_weight=[1.0, 3.0], normalize="weights"), 6)  # (1 + 3) log 2 / (1 + 3)
+    0.693147
+    """
+    check_in_choices(normalize, "normalize", ("count", "weights"))
+    labels, y_pred, _ = sparse_inputs(y_true, y_pred, reduction, from_logits, None)
+    weights = class_weight_array(class_weight, y_pred.shape[-1])[labels]
+    values = -weights * picked(class_log_probs(y_pred, from_logits), labels)
+    if reduction != "mean" or normalize == "count":
+        return reduce(values, reduction, sample_weight)
+    return reduce(values, "sum", sample_weight) / reduce(weights, "sum", sample_weight)
+
+
+def class_weight_array(class_weight, num_classes):
+    """``class_weight`` (sequence or dict covering every class) as a ``[classes]`` array."""
+    if isinstance(class_weight, dict):
+        missing = sorted(set(range(num_classes)) - set(class_weight))
+        if missing or len(class_weight) != num_classes:
+            raise ValueError(
+                f"`class_weight` as a dict must give a weight to each class 0..{num_classes - 1} "
+                f"and nothing else. Received: class_weight={class_weight!r}"
+            )
+        class_weight = [class_weight[c] for c in range(num_classes)]
+    weights = as_float_array(class_weight, "class_weight")
+    if weights.shape != (num_classes,):
+        raise ValueError(f"`class_weight` must have shape ({num_classes},), one weight per "
+                         f"class. Received: class_weight.shape={weights.shape}")
+    for weight in weights:
+        check_nonnegative(float(weight), "class_weight")
+    return weights
+
+
+def binary_focal_crossentropy(y_true, y_pred, *, gamma=2.0, alpha=0.25,
+                              apply_class_balancing=False, from_logits=False,
+                              label_smoothing=0.0, reduction="mean", sample_weight=None):
+    """Binary focal cross-entropy, exactly as Keras ``BinaryFocalCrossentropy`` defines it.
+
+    .. math::
+        \\ell_i = \\frac{1}{D} \\sum_{j=1}^{D} a_{ij}\\, (1 - p_{t,ij})^{\\gamma}\\,
+        \\mathrm{BCE}(y_{ij}, p_{ij}), \\qquad p_t = y p + (1 - y)(1 - p)
+
+    with :math:`\\gamma \\ge 0` the focusing parameter and :math:`a = y\\alpha + (1-y)(1-\\alpha)`
+    if ``apply_class_balancing`` else 1. Keras does **not** apply ``alpha`` by default;
+    torchvision ``sigmoid_focal_loss`` does (alpha=0.25), trap 19. Symbols and shapes as in
+    :func:`binary_crossentropy`; :math:`\\gamma = 0` gives BCE.
+
+    Reference: Lin, Goyal, Girshick, He and Dollár, *Focal Loss for Dense Object Detection*, 2017.
+
+    >>> round(binary_focal_crossentropy([1.0], [0.5]), 6)  # (1 - 0.5)^2 log 2
+    0.173287
+    """
+    labels, y_pred = binary_inputs(y_true, y_pred, reduction, from_logits, label_smoothing)
+    gamma = check_nonnegative(gamma, "gamma")
+    alpha = check_unit_interval(alpha, "alpha")
+    probs = sigmoid(y_pred) if from_logits else y_pred
+    # 1 - p_t = y (1 - p) + (1 - y) p, with 1 - σ(z) = σ(-z) exact for large logits
+    miss = labels * (sigmoid(-y_pred) if from_logits else 1.0 - probs) + (1.0 - labels) * probs
+    balance = labels * alpha + (1.0 - labels) * (1.0 - alpha) if apply_class_balancing else 1.0
+    values = balance * miss**gamma * elementwise_bce(labels, y_pred, from_logits)
+    return reduce(mean_last(values), reduction, sample_weight)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, reduction="mean", sample_weight=None):
+    """Categorical focal cross-entropy, as Keras ``CategoricalFocalCrossentropy`` defines it.
+
+    .. math::
+        \\ell_i = -\\sum_{c=1}^{C} \\alpha\\, (1 - p_{ic})^{\\gamma}\\, y_{ic} \\log p_{ic}
+
+    with :math:`\\alpha` one scalar weight (Keras applies it to every class) and
+    :math:`\\gamma \\ge 0`. Keras renormalises and clips :math:`p` to [1e-7, 1 - 1e-7]; the
+    reference requires distributions and takes exact logs. Symbols and shapes as in
+    :func:`categorical_crossentropy`.
+
+    Reference: Lin et al., *Focal Loss for Dense Object Detection*, 2017.
+
+    >>> round(categorical_focal_crossentropy([[0.0, 1.0]], [[0.5, 0.5]]), 6)  # .25·.25·log 2
+    0.043322
+    """
+    labels, y_pred = categorical_inputs(y_true, y_pred, reduction, from_logits,
+                                        label_smoothing, -1)
+    gamma = check_nonnegative(gamma, "gamma")
+    alpha = check_nonnegative(alpha, "alpha")
+    log_probs = class_log_probs(y_pred, from_logits)
+    cross = -xlog(labels, log_probs)
+    values = np.sum(alpha * (1.0 - np.exp(log_probs)) ** gamma * cross, axis=-1)
+    return reduce(values, reduction, sample_weight)
+
+
+def kl_divergence(y_true, y_pred, *, reduction="mean", sample_weight=None):
+    """Kullback–Leibler divergence KL(p ‖ q) of the predicted distribution from the true one.
+
+    .. math::
+        \\ell_i = \\sum_{c=1}^{C} p_{ic} \\log \\frac{p_{ic}}{q_{ic}}
+        = H(p_i, q_i) - H(p_i)
+
+    with :math:`p` = ``y_true`` and :math:`q` = ``y_pred`` distributions over the last axis;
+    :math:`0 \\log 0 = 0` exactly, and :math:`q = 0` where :math:`p > 0` gives ``inf``. Keras
+    clips both to [1e-7, 1]; torch ``KLDivLoss`` wants :math:`\\log q` first (trap 5).
+
+    Args:
+        y_true, y_pred: ``[batch, ..., classes]`` distributions.
+
+    Returns:
+        A float, or ``[batch, ...]`` for ``reduction="none"``.
+
+    Reference: Kullback and Leibler, *On Information and Sufficiency*, 1951.
+
+    >>> round(kl_divergence([[1.0, 0.0]], [[0.5, 0.5]]), 6)  # 1·log(1/0.5) + 0
+    0.693147
+    """
+    y_true, y_pred = pair(y_true, y_pred, reduction)
+    check_distribution(y_true, "y_true")
+    check_distribution(y_pred, "y_pred")
+    values = np.sum(xlog(y_true, safe_log(y_true)) - xlog(y_true, safe_log(y_pred)), axis=-1)
+    return reduce(values, reduction, sample_weight)
