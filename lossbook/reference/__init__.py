@@ -22,6 +22,7 @@ from lossbook.reference.classification import (
 )
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
 from lossbook.reference.margins import categorical_hinge, hinge, multi_margin, squared_hinge
+from lossbook.reference.pairs import am_softmax, contrastive, cosine_similarity, triplet
 from lossbook.reference.regression import (
     huber,
     log_cosh,
@@ -34,6 +35,7 @@ from lossbook.reference.regression import (
     root_mean_squared_error,
 )
 from lossbook.reference.segmentation import dice, tversky
+from lossbook.reference.sequence import ctc, sequence_crossentropy
 
 __all__ = [
     "GRADIENT_NAMES",
@@ -64,4 +66,12 @@ __all__ = [
     # segmentation
     "dice",
     "tversky",
+    # pairs and metric learning
+    "am_softmax",
+    "contrastive",
+    "cosine_similarity",
+    "triplet",
+    # sequence
+    "ctc",
+    "sequence_crossentropy",
 ]

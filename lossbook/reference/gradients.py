@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook._validation import as_float_array
-from lossbook.reference import classification, margins, regression
+from lossbook.reference import classification, margins, pairs, regression, sequence
 from lossbook.reference._common import last_axis_size, pair, sigmoid, softmax
 
 __all__ = ["gradient", "GRADIENT_NAMES"]
@@ -330,6 +330,73 @@ def _grad_multi_margin(y_true, y_pred, *, margin=1.0, p=1):
     excess = margin - np.sum(one_hot * y_pred, axis=-1, keepdims=True) + y_pred
     slopes = np.where((excess > 0) & (one_hot == 0), p * np.maximum(excess, 0.0) ** (p - 1), 0.0)
     return (slopes - one_hot * slopes.sum(axis=-1, keepdims=True)) / num_classes
+
+
+# ---------------------------------------------------------------------------------------
+# Pairs and sequences
+
+
+@_register(pairs.cosine_similarity)
+def _grad_cosine_similarity(y_true, y_pred, *, axis=-1):
+    r""":math:`-\bigl(u / (\lVert u \rVert \lVert v \rVert) - \cos(u, v)\, v / \lVert v \rVert^2\bigr)`
+    with :math:`u` = ``y_true``, :math:`v` = ``y_pred`` along ``axis``.
+    """
+    u, v = pair(y_true, y_pred, "sum")
+    u_norm = np.linalg.norm(u, axis=axis, keepdims=True)
+    v_norm = np.linalg.norm(v, axis=axis, keepdims=True)
+    cosine = np.sum(u * v, axis=axis, keepdims=True) / (u_norm * v_norm)
+    return -(u / (u_norm * v_norm) - cosine * v / v_norm**2)
+
+
+@_register(pairs.contrastive)
+def _grad_contrastive(y_true, y_pred, *, margin=1.0):
+    r""":math:`\bigl(2 y d - 2 (1 - y) \max(0, m - d)\bigr) / D` with respect to the distance d."""
+    y_true, y_pred = pair(y_true, y_pred, "sum")
+    grad = 2.0 * y_true * y_pred - 2.0 * (1.0 - y_true) * np.maximum(0.0, margin - y_pred)
+    return grad / last_axis_size(y_pred)
+
+
+@_register(pairs.triplet)
+def _grad_triplet(y_true, y_pred, *, margin=1.0):
+    r"""Where the hinge is active, with :math:`e_p = (a - p)/\lVert a - p \rVert` and
+    :math:`e_n = (a - n)/\lVert a - n \rVert`: :math:`\partial_a = e_p - e_n`,
+    :math:`\partial_p = -e_p`, :math:`\partial_n = e_n`; 0 elsewhere (and at the hinge).
+    """
+    anchor, positive, negative = pairs.triplet_embeddings(y_true, y_pred, "sum")
+    to_pos, to_neg = anchor - positive, anchor - negative
+    dist_pos = np.linalg.norm(to_pos, axis=-1, keepdims=True)
+    dist_neg = np.linalg.norm(to_neg, axis=-1, keepdims=True)
+    active = (dist_pos - dist_neg + margin) > 0
+    unit_pos, unit_neg = to_pos / dist_pos, to_neg / dist_neg
+    return np.stack([unit_pos - unit_neg, -unit_pos, unit_neg], axis=1) * active[:, None]
+
+
+@_register(pairs.am_softmax)
+def _grad_am_softmax(y_true, y_pred, *, margin=0.35, scale=30.0):
+    r""":math:`s\,(\operatorname{softmax}(z) - \text{one\_hot}(y))` with
+    :math:`z = s(\cos\theta - m\,\text{one\_hot}(y))`.
+    """
+    labels, cosines = pairs.labels_and_scores(y_true, y_pred, "sum")
+    logits = pairs.am_softmax_logits(labels, cosines, margin, scale)
+    return scale * (softmax(logits) - np.eye(cosines.shape[-1])[labels])
+
+
+@_register(sequence.sequence_crossentropy)
+def _grad_sequence_crossentropy(y_true, y_pred, *, from_logits=False, ignore_class=None,
+                                mask=None):
+    r"""Per valid step, the sparse cross-entropy gradient divided by :math:`|V_i|`
+    (logits: :math:`(\operatorname{softmax}(z_{it}) - \text{one\_hot}(y_{it})) / |V_i|`); 0 at
+    padding.
+    """
+    labels, y_pred, valid, counts = sequence.sequence_inputs(y_true, y_pred, "sum", from_logits,
+                                                             ignore_class, mask)
+    one_hot = np.eye(y_pred.shape[-1])[labels]
+    if from_logits:
+        grad = softmax(y_pred) - one_hot
+    else:
+        with np.errstate(divide="ignore"):
+            grad = np.where(one_hot == 0, 0.0, -one_hot / y_pred)
+    return grad * (valid / counts[:, None])[..., None]
 
 
 GRADIENT_NAMES = tuple(sorted(_GRADIENTS))
