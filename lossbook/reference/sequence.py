@@ -1,0 +1,184 @@
+"""Sequence losses: per-time-step cross-entropy with padding, and CTC.
+
+Shapes: labels ``[batch, time]`` (integers), scores ``[batch, time, classes]``. Both losses
+return one value per *sequence* for ``reduction="none"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossbook._validation import (
+    as_float_array,
+    as_label_array,
+    check_binary_labels,
+    check_int,
+    check_reduction,
+    reduce,
+)
+from lossbook.reference._common import log_softmax
+from lossbook.reference.classification import class_log_probs, picked, sparse_inputs
+
+__all__ = ["ctc", "sequence_crossentropy"]
+
+
+def sequence_inputs(y_true, y_pred, reduction, from_logits, ignore_class, mask):
+    """Labels ``[batch, time]``, scores ``[batch, time, classes]`` and the valid-step mask."""
+    labels, y_pred, valid = sparse_inputs(y_true, y_pred, reduction, from_logits, ignore_class)
+    if labels.ndim != 2:
+        raise ValueError("`y_true` must hold integer labels of shape [batch, time]. "
+                         f"Received: y_true.shape={labels.shape}")
+    if mask is not None:
+        mask = as_float_array(mask, "mask")
+        if mask.shape != labels.shape:
+            raise ValueError("`mask` must have the shape of `y_true` [batch, time]. "
+                             f"Received: mask.shape={mask.shape}, y_true.shape={labels.shape}")
+        check_binary_labels(mask, "mask")
+        valid = valid & (mask == 1)
+    counts = valid.sum(axis=1)
+    if np.any(counts == 0):
+        raise ValueError("Every sequence needs at least one valid (unmasked, not ignored) step: "
+                         "its mean over valid steps is 0/0 otherwise. Received: sequence(s) "
+                         f"{np.flatnonzero(counts == 0).tolist()} with none")
+    return labels, y_pred, valid, counts
+
+
+def sequence_crossentropy(y_true, y_pred, *, from_logits=False, ignore_class=None, mask=None,
+                          reduction="mean", sample_weight=None):
+    """Per-time-step cross-entropy, padding excluded, averaged within each sequence.
+
+    .. math::
+        \\ell_i = \\frac{1}{|V_i|} \\sum_{t \\in V_i} -\\log p_{i t y_{it}}
+
+    with :math:`y_{it}` the label of sequence :math:`i` at step :math:`t`, :math:`p_{it}` the
+    predicted distribution and :math:`V_i` the valid steps (``mask == 1`` and
+    :math:`y_{it} \\ne` ``ignore_class``). ``"mean"`` averages the :math:`\\ell_i`, so every
+    sequence counts equally. torch ``CrossEntropyLoss(ignore_index=)`` on ``[batch, classes,
+    time]`` (and Keras ``SparseCategoricalCrossentropy(ignore_class=)``) instead average over
+    all valid tokens of the batch, :math:`\\sum_i |V_i| \\ell_i / \\sum_i |V_i|`: equal only
+    when all sequences have as many valid steps (that token mean is
+    :func:`sparse_categorical_crossentropy` on the ``[batch, time]`` labels).
+
+    Args:
+        y_true: integer labels ``[batch, time]`` (``ignore_class`` allowed at padding).
+        y_pred: ``[batch, time, classes]`` probabilities or logits (``from_logits=True``).
+        mask: optional ``[batch, time]`` of 0/1 (1 = real step).
+
+    Returns:
+        A float, or ``[batch]`` for ``reduction="none"``.
+
+    Reference: Sutskever, Vinyals and Le, *Sequence to Sequence Learning with Neural
+    Networks*, 2014 (teacher-forced negative log-likelihood).
+
+    >>> round(sequence_crossentropy([[1, 0]], [[[0.5, 0.5], [0.9, 0.1]]], mask=[[1, 0]]), 6)
+    0.693147
+    """
+    labels, y_pred, valid, counts = sequence_inputs(y_true, y_pred, reduction, from_logits,
+                                                    ignore_class, mask)
+    step_losses = np.where(valid, -picked(class_log_probs(y_pred, from_logits), labels), 0.0)
+    return reduce(step_losses.sum(axis=1) / counts, reduction, sample_weight)
+
+
+def ctc_inputs(y_true, y_pred, input_length, label_length, blank, from_logits):
+    """Validated labels ``[batch, S]``, log-probabilities ``[batch, T, C]`` and lengths."""
+    y_pred = as_float_array(y_pred, "y_pred", min_ndim=3)
+    if y_pred.ndim != 3:
+        raise ValueError(f"`y_pred` must have shape [batch, time, classes]. "
+                         f"Received: y_pred.shape={y_pred.shape}")
+    batch, steps, num_classes = y_pred.shape
+    blank = check_int(blank, "blank")
+    if not 0 <= blank < num_classes:
+        raise ValueError(f"`blank` must be a class index in [0, {num_classes}) (C={num_classes} "
+                         f"classes in y_pred). Received: blank={blank}")
+    log_probs = log_softmax(y_pred) if from_logits else y_pred
+    if not from_logits and np.max(np.abs(np.logaddexp.reduce(y_pred, axis=-1))) > 1e-6:
+        raise ValueError("`y_pred` must hold log-probabilities (each step's exp summing to 1); "
+                         "pass logits with from_logits=True. Received: y_pred with "
+                         f"log-sum-exp up to {np.max(np.abs(np.logaddexp.reduce(y_pred, -1))):.3g}")
+    labels = as_label_array(y_true, "y_true")
+    if labels.ndim != 2 or labels.shape[0] != batch:
+        raise ValueError(f"`y_true` must be padded labels of shape [batch={batch}, max_length]. "
+                         f"Received: y_true.shape={labels.shape}")
+    input_length = lengths(input_length, "input_length", batch, steps)
+    label_length = lengths(label_length, "label_length", batch, labels.shape[1])
+    for i in range(batch):
+        real = labels[i, :label_length[i]]
+        if np.any((real < 0) | (real >= num_classes) | (real == blank)):
+            raise ValueError(f"`y_true` labels (within label_length) must lie in [0, "
+                             f"{num_classes}) and differ from blank={blank}. "
+                             f"Received: y_true[{i}]={real.tolist()}")
+    return labels, log_probs, input_length, label_length, blank
+
+
+def lengths(value, name, batch, maximum):
+    """Integer lengths ``[batch]``, each in ``[0, maximum]``."""
+    array = as_label_array(value, name)
+    if array.shape != (batch,) or np.any(array < 0) or np.any(array > maximum):
+        raise ValueError(f"`{name}` must be {batch} integers in [0, {maximum}]. "
+                         f"Received: {name}={array.tolist()}")
+    return array
+
+
+def ctc_forward(log_probs, label, blank):
+    """Negative log-likelihood of one label sequence by the CTC forward algorithm.
+
+    ``log_probs`` is ``[T, C]``; the extended label inserts a blank around every symbol,
+    and alpha is propagated in log space with ``logaddexp`` (no underflow).
+    """
+    if len(log_probs) == 0:  # no frame: only the empty label is possible
+        return 0.0 if len(label) == 0 else np.inf
+    extended = np.full(2 * len(label) + 1, blank)
+    extended[1::2] = label
+    # a symbol may skip the blank before it unless it repeats the symbol two places back
+    can_skip = np.zeros(len(extended), dtype=bool)
+    can_skip[2:] = (extended[2:] != blank) & (extended[2:] != extended[:-2])
+    alpha = np.full(len(extended), -np.inf)
+    alpha[:2] = log_probs[0, extended[:2]]
+    for step in log_probs[1:]:
+        stay, advance, skip = alpha, np.full_like(alpha, -np.inf), np.full_like(alpha, -np.inf)
+        advance[1:] = alpha[:-1]
+        skip[2:] = np.where(can_skip[2:], alpha[:-2], -np.inf)
+        alpha = np.logaddexp(np.logaddexp(stay, advance), skip) + step[extended]
+    return -np.logaddexp.reduce(alpha[-2:]) if len(label) else -alpha[-1]
+
+
+def ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logits=False,
+        reduction="mean", sample_weight=None):
+    """Connectionist temporal classification: -log of the probability of all alignments.
+
+    .. math::
+        \\ell_i = -\\log \\sum_{\\pi \\in \\mathcal{B}^{-1}(y_i)} \\prod_{t=1}^{T_i}
+        p_{i t \\pi_t}
+
+    with :math:`y_i` the label sequence (length ``label_length[i]``), :math:`T_i` =
+    ``input_length[i]`` frames, :math:`p_{itc}` the per-frame probabilities and
+    :math:`\\mathcal{B}` the map that merges repeats and removes blanks. Computed by the
+    forward algorithm in log space. An impossible alignment (too few frames for the label and
+    its repeats) gives ``inf``, as torch; Keras/TensorFlow return a large finite number
+    (trap 18). ``"mean"`` averages the per-sample NLL (Keras' ``CTC``); torch ``'mean'``
+    first divides each by its target length.
+
+    Args:
+        y_true: padded integer labels ``[batch, max_label_length]`` (no blank inside
+            ``label_length``; padding values are ignored).
+        y_pred: ``[batch, time, classes]`` log-probabilities, or logits with
+            ``from_logits=True`` (log-softmax applied).
+        input_length, label_length: ``[batch]`` integers.
+        blank: the blank's class index, in ``[0, classes)``.
+
+    Returns:
+        A float, or ``[batch]`` for ``reduction="none"``.
+
+    Reference: Graves, Fernández, Gomez and Schmidhuber, *Connectionist Temporal
+    Classification*, 2006.
+
+    >>> uniform = np.log(np.full((1, 2, 2), 0.5))  # 2 frames, blank 0 and symbol 1
+    >>> round(ctc([[1]], uniform, input_length=[2], label_length=[1]), 6)  # -log(3/4)
+    0.287682
+    """
+    check_reduction(reduction)
+    labels, log_probs, input_length, label_length, blank = ctc_inputs(
+        y_true, y_pred, input_length, label_length, blank, from_logits)
+    values = np.array([ctc_forward(log_probs[i, :input_length[i]], labels[i, :label_length[i]],
+                                   blank) for i in range(len(labels))])
+    return reduce(values, reduction, sample_weight)
