@@ -1,0 +1,464 @@
+"""Autograded exercises: check a student's loss function against :mod:`lossbook.reference`.
+
+::
+
+    def my_huber(y_true, y_pred, delta=1.0):
+        ...                                   # NumPy, torch or keras.ops
+    lb.exercises.check("huber", my_huber)     # prints what passed, or what failed and a hint
+
+The contract for the student's function:
+
+- it takes ``(y_true, y_pred)``, Keras' order (a torch-style ``(input, target)`` function is
+  checked with ``order="torch"``), plus the exercise's hyper-parameters as keyword arguments
+  if it accepts them (``delta=``, ``tau=``, ...) — then several values of them are tried;
+- it is given NumPy float64 arrays, torch float64 tensors or Keras tensors, depending on
+  ``framework=`` (``"numpy"``, ``"torch"`` or ``"keras"``; detected from the names the function
+  uses when left out);
+- it returns the **mean** loss over all elements, a single number (``reduction="sum"`` or
+  ``"none"`` in :func:`check` ask for the sum or the per-sample values instead).
+
+:func:`check` compares it on hand-picked, seeded random and extreme inputs and, for torch, its
+autograd gradient with :func:`lossbook.reference.gradient`. It never raises for a wrong or
+unfinished function (unless ``strict=True``): it returns a :class:`CheckResult` whose text says
+which case failed, expected vs got, and a hint that describes the fix mathematically. It never
+shows the reference's code. A name that is not an exercise, or bad ``framework``/``order``, is a
+``ValueError`` (a mistake in the notebook, not in the student's answer).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import html
+import inspect
+import sys
+import types
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lossbook import reference
+from lossbook._exercise_bank import EXERCISES, Case, Exercise, cases_for
+from lossbook._validation import check_in_choices
+
+__all__ = ["CheckResult", "Failure", "available", "check", "list"]
+
+FRAMEWORKS = ("numpy", "torch", "keras")
+ORDERS = ("keras", "torch")
+_RTOL, _ATOL = 1e-5, 1e-7
+_SHOWN_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed check: the case, what was expected, what the function gave, and a hint."""
+
+    case: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"✗ {self.case}\n    {self.message.replace(chr(10), chr(10) + '    ')}"
+        return text + (f"\n    HINT: {self.hint}" if self.hint else "")
+
+
+@dataclass
+class CheckResult:
+    """What :func:`check` found; print it, or display it in a notebook.
+
+    Attributes:
+        exercise: the exercise name; ``framework``: how the function was called.
+        params: the hyper-parameters of the fixed and extreme cases.
+        checked: one line per check that ran (its kind and description).
+        failures: the :class:`Failure` list (empty when everything passed).
+        total: how many checks the exercise has (some may not have run after an error).
+    """
+
+    exercise: str
+    framework: str | None
+    params: dict
+    checked: builtins.list = field(default_factory=builtins.list)
+    failures: builtins.list = field(default_factory=builtins.list)
+    total: int = 0
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and self.total > 0 and len(self.checked) == self.total
+
+    def assert_passed(self) -> CheckResult:
+        """Return ``self`` if every check passed; raise ``AssertionError`` with the report otherwise."""
+        if not self.passed:
+            raise AssertionError("\n" + str(self))
+        return self
+
+    def _title(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{self.exercise}" + (f" ({params})" if params else "") + (
+            f", {self.framework}" if self.framework else "")
+
+    def _summary(self) -> builtins.list[str]:
+        """One line per kind of check: how many, and what they covered."""
+        kinds: dict[str, builtins.list[str]] = {}
+        for line in self.checked:
+            kind, description = line[1:].split("] ", 1)
+            kinds.setdefault(kind, []).append(description)
+        return [f"  ✓ {len(items)} {kind}: " + "; ".join(dict.fromkeys(items))
+                for kind, items in kinds.items()]
+
+    def __str__(self) -> str:
+        if self.passed:
+            lines = [f"All {self.total} checks passed ✓  {self._title()}", *self._summary()]
+        else:
+            ran = len(self.checked)
+            head = (f"{len(self.failures)} of {self.total} checks failed ✗  {self._title()}"
+                    if ran == self.total else f"Checks could not run ✗  {self._title()}"
+                    if self.failures[0].case == "setup" else
+                    f"Checks stopped at check {ran + 1} of {self.total} ✗  {self._title()}")
+            lines = [head]
+            lines += [str(failure) for failure in self.failures[:_SHOWN_FAILURES]]
+            if len(self.failures) > _SHOWN_FAILURES:
+                lines.append(f"... and {len(self.failures) - _SHOWN_FAILURES} more failure(s); "
+                             "fix these first.")
+        if self.note:
+            lines.append(f"  Note: {self.note}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        lines = str(self).split("\n")
+        head, body = html.escape(lines[0]), html.escape("\n".join(lines[1:]))
+        return (f'<div class="lossbook-check" style="border-left:4px solid {colour};'
+                f'padding:0.3em 0.8em"><strong style="color:{colour}">{head}</strong>'
+                f'<pre style="margin:0.3em 0;white-space:pre-wrap">{body}</pre></div>')
+
+
+class _Catalogue(tuple):
+    """The exercises as a printable table (what :func:`list` returns)."""
+
+    def __repr__(self) -> str:
+        rows = [f"{e.name:<10} {e.title}" + (f"  [{', '.join(f'{k}={v}' for k, v in e.params.items())}]"
+                                              if e.params else "") for e in self]
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td><code>{e.name}</code></td><td>{html.escape(e.title)}</td>"
+                       f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in e.params.items()))}</td></tr>"
+                       for e in self)
+        return f"<table><tr><th>name</th><th>loss</th><th>hyper-parameters</th></tr>{rows}</table>"
+
+
+def available() -> tuple[str, ...]:
+    """The exercise names :func:`check` accepts (aliases such as ``"pinball"`` included).
+
+    >>> "huber" in available() and "pinball" in available()
+    True
+    """
+    return tuple(sorted(EXERCISES))
+
+
+def list() -> _Catalogue:  # noqa: A001  (the documented name: lb.exercises.list())
+    """The exercises, one per loss, with their hyper-parameters (a printable table)."""
+    unique = {id(e): e for e in EXERCISES.values()}
+    return _Catalogue(sorted(unique.values(), key=lambda e: e.name))
+
+
+def _get(name) -> Exercise:
+    if not isinstance(name, str) or name not in EXERCISES:
+        raise ValueError(f"`name` must be one of the exercises {available()}. Received: name={name!r}")
+    return EXERCISES[name]
+
+
+# ---------------------------------------------------------------------------------------
+# Calling the student's function in its framework
+
+
+def _module_of(value) -> str:
+    if isinstance(value, types.ModuleType):
+        return value.__name__
+    return getattr(value, "__module__", "") or ""
+
+
+def _global_names(function, depth: int = 0) -> set[str]:
+    """Module roots of the globals ``function`` uses, following helper functions it calls."""
+    code = getattr(function, "__code__", None)
+    if code is None or depth > 3:
+        return set()
+    names, stack = set(), [code]
+    while stack:  # nested functions and lambdas too
+        current = stack.pop()
+        names.update(current.co_names)
+        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    roots = set()
+    for name in names:
+        value = function.__globals__.get(name)
+        if isinstance(value, types.FunctionType) and value is not function:
+            roots |= _global_names(value, depth + 1)
+        elif value is not None:
+            roots.add(_module_of(value).split(".")[0])
+    return roots
+
+
+def _detect(student_fn) -> str | None:
+    """The framework the function's global names point to (torch > keras > numpy), or None."""
+    roots = _global_names(inspect.unwrap(student_fn))
+    for framework, modules in (("torch", {"torch"}), ("keras", {"keras", "tensorflow", "jax"}),
+                               ("numpy", {"numpy"})):
+        if roots & modules:
+            return framework
+    return None
+
+
+def _to_framework(array: np.ndarray, framework: str, requires_grad: bool = False):
+    if framework == "torch":
+        import torch
+
+        return torch.tensor(array, dtype=torch.float64, requires_grad=requires_grad)
+    if framework == "keras":
+        from lossbook._env import quiet_import
+
+        return quiet_import("keras").ops.convert_to_tensor(array, dtype="float64")
+    return array.copy()
+
+
+def _to_numpy(value) -> np.ndarray:
+    """The function's output as float64 NumPy; ``TypeError`` when it is not numeric."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch
+        value = value.detach().cpu().double().numpy()
+    elif "keras" in sys.modules and not isinstance(value, (np.ndarray, np.generic, float, int)):
+        with contextlib.suppress(Exception):
+            value = sys.modules["keras"].ops.convert_to_numpy(value)
+    array = np.asarray(value)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{type(value).__name__}")
+    return array.astype(np.float64)
+
+
+@dataclass
+class _Call:
+    student_fn: object
+    framework: str
+    order: str
+    accepted: frozenset  # hyper-parameter names the function takes as keywords
+
+    def __call__(self, case: Case, requires_grad: bool = False):
+        y_true = _to_framework(case.y_true, self.framework)
+        y_pred = _to_framework(case.y_pred, self.framework, requires_grad)
+        kwargs = {k: v for k, v in case.params.items() if k in self.accepted}
+        args = (y_true, y_pred) if self.order == "keras" else (y_pred, y_true)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # an overflow is reported as a failure instead
+            return self.student_fn(*args, **kwargs), y_pred
+
+
+def _accepted(student_fn, names) -> frozenset:
+    try:
+        parameters = inspect.signature(student_fn).parameters
+    except (TypeError, ValueError):
+        return frozenset()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return frozenset(names)
+    return frozenset(n for n in names if n in parameters)
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing and explaining
+
+
+def _fmt(array) -> str:
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim == 0:
+        return f"{float(array):.10g}"
+    if array.size <= 6:
+        return "[" + ", ".join(f"{v:.6g}" for v in array.ravel()) + "]"
+    return f"an array of shape {array.shape}"
+
+
+def _inputs(case: Case) -> str:
+    if case.y_true.size <= 6:
+        return f"y_true = {_fmt(case.y_true)}, y_pred = {_fmt(case.y_pred)}"
+    return f"y_true, y_pred of shape {case.y_true.shape}"
+
+
+def _difference(case: Case, expected, got, what: str = "") -> str:
+    """Expected vs got; for a large array, the element where they differ most."""
+    if expected.size <= 6:
+        return f"{what}expected {_fmt(expected)}, got {_fmt(got)}"
+    gap = np.abs(got - expected)
+    index = np.unravel_index(int(np.argmax(np.where(np.isfinite(gap), gap, np.inf))), gap.shape)
+    where = (f" (y_true = {case.y_true[index]:.6g}, y_pred = {case.y_pred[index]:.6g})"
+             if gap.shape == case.y_true.shape else "")
+    return (f"{what}largest difference at index {tuple(int(i) for i in index)}{where}: "
+            f"expected {expected[index]:.10g}, got {got[index]:.10g}")
+
+
+def _expected(exercise: Exercise, case: Case, reduction: str):
+    function = getattr(reference, exercise.reference)
+    return np.asarray(function(case.y_true, case.y_pred, reduction=reduction, **case.params))
+
+
+def _close(got, expected, atol=_ATOL) -> bool:
+    return bool(np.all(np.abs(got - expected) <= atol + _RTOL * np.abs(expected)))
+
+
+def _diagnose(exercise: Exercise, case: Case, got, reduction: str) -> str:
+    """A hint naming the known mistake whose value the function reproduces, else ''."""
+    candidates = [(m.hint, lambda m=m: m.values(case.y_true, case.y_pred, **case.params))
+                  for m in exercise.mistakes]
+    for hint, values in candidates:
+        with contextlib.suppress(Exception), np.errstate(all="ignore"):
+            wrong = np.asarray(values(), dtype=np.float64)
+            per_sample = wrong if wrong.ndim <= 1 else wrong.mean(axis=-1)
+            wrong = {"none": per_sample, "sum": per_sample.sum(), "mean": per_sample.mean()}[reduction]
+            if wrong.shape == got.shape and _close(got, wrong) and not _close(wrong, _expected(
+                    exercise, case, reduction)):
+                return hint
+    if reduction == "mean":
+        total = _expected(exercise, case, "sum")
+        if _close(got, total) and case.y_true.size > 1:
+            return ("your value is the sum over the samples; the exercise wants the mean "
+                    "(divide by the number of values).")
+    return ""
+
+
+def _check_value(exercise, case, output, reduction) -> Failure | None:
+    expected = _expected(exercise, case, reduction)
+    where = f"{case.kind}: {case.description}"
+    try:
+        got = _to_numpy(output)
+    except TypeError as error:
+        return Failure(where, f"your function returned a {error}, not a number or tensor.",
+                       "return the loss as a NumPy value or a tensor of the framework you use.")
+    if got.size == 1 and expected.ndim == 0:
+        got = got.reshape(())
+    if got.shape != expected.shape:
+        wanted = ("a single number (the mean loss over all elements)" if expected.ndim == 0
+                  else f"one value per sample, shape {expected.shape}")
+        hint = ("reduce it to its mean: average over every element." if expected.ndim == 0 else
+                "average over the last axis only.")
+        return Failure(where, f"{_inputs(case)}\nexpected {wanted}; got shape {got.shape}.", hint)
+    if _close(got, expected, case.atol):
+        return None
+    message = f"{_inputs(case)}\n{_difference(case, expected, got)}"
+    hint = _diagnose(exercise, case, got, reduction) or case.hint or exercise.hint
+    if np.any(np.isnan(got)):
+        message = f"{_inputs(case)}\nyour function returned NaN (expected {_fmt(expected)})"
+        hint = case.hint or ("look for 0/0, inf − inf, or a log or square root of a negative "
+                             "number. " + exercise.hint)
+    elif np.any(np.isinf(got)):
+        message = f"{_inputs(case)}\nyour function returned inf, an overflow (expected {_fmt(expected)})"
+    return Failure(where, message, hint)
+
+
+def _check_gradient(exercise, case, call: _Call, reduction) -> Failure | None:
+    where = f"gradient: {case.description}"
+    output, y_pred = call(case, requires_grad=True)
+    if not getattr(output, "requires_grad", False):
+        return Failure(where, "autograd cannot differentiate your loss: the tensor it returned "
+                              "does not depend on y_pred.",
+                       "stay in torch operations all the way (no .item(), .detach(), NumPy or "
+                       "Python floats in between).")
+    output.sum().backward()
+    got = _to_numpy(y_pred.grad) if y_pred.grad is not None else np.zeros(case.y_pred.shape)
+    expected = reference.gradient(exercise.reference, case.y_true, case.y_pred, **case.params)
+    per_sample_count = case.y_pred.size / (1 if case.y_pred.ndim == 1 else case.y_pred.shape[-1])
+    expected = expected / per_sample_count if reduction == "mean" else expected
+    if _close(got, expected, 1e-9):
+        return None
+    message = f"{_inputs(case)}\n{_difference(case, expected, got, 'd loss / d y_pred: ')}"
+    ratio = got / np.where(expected == 0, np.nan, expected)
+    hint = case.hint
+    with np.errstate(invalid="ignore"):
+        if np.all(np.isclose(ratio[np.isfinite(ratio)], 2.0)) and np.isfinite(ratio).any():
+            hint = ("your gradient is twice the true one although the values are right: some "
+                    "part of the loss is counted twice by autograd.")
+    if np.any(~np.isfinite(got)):
+        hint = ("your gradient is not finite here. " + (case.hint or exercise.hint)).strip()
+    return Failure(where, message, hint or exercise.hint)
+
+
+def _raised(error: BaseException, case: Case) -> Failure:
+    text = f"your function raised {type(error).__name__}: {error}".rstrip(": ")
+    if isinstance(error, NotImplementedError):
+        return Failure(f"{case.kind}: {case.description}", text + " — have you implemented it yet?",
+                       "replace the `raise NotImplementedError` line with your code and re-run "
+                       "the cell that defines the function.")
+    return Failure(f"{case.kind}: {case.description}", f"{_inputs(case)}\n{text}",
+                   "read the error above: it comes from your function, not from the checker.")
+
+
+def check(name: str, student_fn, *, framework: str | None = None, order: str = "keras",
+          reduction: str = "mean", strict: bool = False, **params) -> CheckResult:
+    """Check ``student_fn`` against the reference loss of exercise ``name``.
+
+    Args:
+        name: an exercise from :func:`available` (``"huber"``, ``"log_cosh"``, ``"quantile"``, ...).
+        student_fn: the function to check, ``student_fn(y_true, y_pred[, **params])``.
+        framework: ``"numpy"``, ``"torch"`` or ``"keras"`` (inputs are given as float64 arrays or
+            tensors of that kind); ``None`` detects it from the names the function uses.
+        order: ``"keras"`` for ``(y_true, y_pred)``, ``"torch"`` for ``(input, target)``.
+        reduction: what the function returns: ``"mean"`` (default, one number), ``"sum"`` or
+            ``"none"`` (one value per sample, the mean over the last axis).
+        strict: raise ``AssertionError`` (with the report) when a check fails.
+        **params: hyper-parameters (``delta=``, ``tau=``, ``epsilon=``). If the function accepts
+            one as a keyword and it is not fixed here, several values are tried.
+
+    Returns:
+        A :class:`CheckResult`. Something that is not callable, or a function that raises,
+        gives a failed result with a plain explanation (an ``AssertionError`` if ``strict``).
+
+    >>> import numpy as np
+    >>> def my_mse(y_true, y_pred):
+    ...     return np.mean((y_true - y_pred) ** 2)
+    >>> check("mse", my_mse).passed
+    True
+    >>> print(check("mae", my_mse).failures[0].case)
+    fixed: small residuals of both signs
+    """
+    exercise = _get(name)
+    if framework is not None:
+        check_in_choices(framework, "framework", FRAMEWORKS)
+    check_in_choices(order, "order", ORDERS)
+    check_in_choices(reduction, "reduction", ("mean", "sum", "none"))
+    unknown = set(params) - set(exercise.params)
+    if unknown:
+        raise ValueError(f"Exercise {exercise.name!r} takes the hyper-parameters "
+                         f"{tuple(exercise.params)}. Received: {', '.join(sorted(unknown))}")
+    accepted = _accepted(student_fn, exercise.params) if callable(student_fn) else frozenset()
+    base, cases = cases_for(exercise, fixed=params, vary=accepted - set(params))
+    framework = framework or (_detect(student_fn) if callable(student_fn) else None) or "numpy"
+    result = CheckResult(name, framework, base, total=len(cases))
+    if not callable(student_fn):
+        result.failures.append(Failure(
+            "setup", f"check() needs your function itself, but it was given "
+                     f"{_short(student_fn)} (of type {type(student_fn).__name__}), which cannot be "
+                     "called.",
+            f"pass the function's name without calling it: check({name!r}, my_function)."))
+        result.framework = None
+        return result.assert_passed() if strict else result
+    if framework != "torch":
+        cases = [c for c in cases if c.kind != "gradient"]
+        result.total = len(cases)
+        result.note = "gradients are checked for torch functions only."
+    call = _Call(student_fn, framework, order, accepted)
+    for case in cases:
+        try:
+            if case.kind == "gradient":
+                failure = _check_gradient(exercise, case, call, reduction)
+            else:
+                failure = _check_value(exercise, case, call(case)[0], reduction)
+        except Exception as error:  # the student's code failed: report it, stop checking
+            result.failures.append(_raised(error, case))
+            break
+        result.checked.append(f"[{case.kind}] {case.description}")
+        if failure is not None:
+            result.failures.append(failure)
+    return result.assert_passed() if strict else result
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
