@@ -1,0 +1,471 @@
+"""Small readable training loops: the same model, data and optimiser in PyTorch and Keras.
+
+``fit_torch`` is a plain loop (zero_grad, forward, loss, backward, step); ``fit_keras`` is
+Keras' own ``compile``/``fit``. Both return the same :class:`History`, so their curves can
+be drawn and compared together. With the same starting weights (:func:`copy_weights`),
+the same data and full-batch gradient descent, the two trace the same loss curve::
+
+    data = lb.data.linear(seed=0)
+    torch_model = lb.train.linear_model("torch", weight=0.0, bias=0.0)
+    keras_model = lb.train.linear_model("keras", weight=0.0, bias=0.0)
+    h_torch = lb.train.fit(torch_model, data.x, data.y, loss="mse", epochs=100, lr=0.1)
+    h_keras = lb.train.fit(keras_model, data.x, data.y, loss="mse", epochs=100, lr=0.1)
+
+Loss callables follow each framework's own argument order: torch ``(input, target)``,
+Keras ``(y_true, y_pred)``. A loss *name* (see :data:`LOSSES`) picks the matching built-in
+of each framework; classification names expect logits.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lossbook._validation import (
+    as_float_array,
+    check_in_choices,
+    check_int,
+    check_positive,
+    describe,
+)
+
+__all__ = [
+    "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch", "get_loss",
+    "line", "linear_model", "mlp", "predict", "weights",
+]
+
+OPTIMIZERS = ("sgd", "adam")
+
+#: Loss names for training, with their short aliases; each maps to a framework built-in.
+LOSSES = {
+    "mean_squared_error": "mse", "mean_absolute_error": "mae", "huber": None, "log_cosh": None,
+    "poisson": None, "quantile": None, "binary_crossentropy": "bce",
+    "sparse_categorical_crossentropy": "sparse_ce",
+}
+_ALIASES = {alias: name for name, alias in LOSSES.items() if alias}
+
+
+@dataclass
+class History:
+    """What a training run recorded.
+
+    Attributes:
+        loss: training loss per epoch: the batch losses of the epoch averaged, each weighted
+            by its batch size (what Keras reports); for full-batch training, the loss at the
+            weights *before* that epoch's step.
+        val_loss: loss on the validation data after each epoch (empty without validation).
+        step_loss: the loss of every optimiser step (one per batch).
+        framework: ``"torch"`` or ``"keras"``.
+        seconds: wall-clock time of the run.
+    """
+
+    loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    step_loss: list = field(default_factory=list)
+    framework: str = ""
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        text = f"History({self.framework}, {len(self.loss)} epochs"
+        if self.loss:
+            text += f", loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}"
+        if self.val_loss:
+            text += f", val_loss {self.val_loss[-1]:.4g}"
+        return text + f", {self.seconds:.2f} s)"
+
+
+# -- models -----------------------------------------------------------------------------------
+
+def _framework(model) -> str:
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Module):
+        return "torch"
+    keras = sys.modules.get("keras")
+    if keras is not None and isinstance(model, keras.Model):
+        return "keras"
+    raise TypeError(f"`model` must be a torch.nn.Module or a keras.Model. Received: model={describe(model)}")
+
+
+def _keras():
+    from lossbook._env import quiet_import
+
+    return quiet_import("keras")
+
+
+def mlp(framework: str, in_features: int = 1, hidden=(32,), out_features: int = 1, *,
+        activation: str = "tanh", seed: int = 0):
+    """A small fully connected network: ``Linear`` layers of widths ``hidden`` with ``activation``.
+
+    ``framework`` is ``"torch"`` or ``"keras"``; initial weights are seeded by ``seed``
+    (each framework with its own default initialiser; use :func:`copy_weights` to start
+    both from the same point). The last layer is linear (it outputs values or logits).
+
+    >>> mlp("torch", 2, hidden=(8,), out_features=3)
+    Sequential(
+      (0): Linear(in_features=2, out_features=8, bias=True)
+      (1): Tanh()
+      (2): Linear(in_features=8, out_features=3, bias=True)
+    )
+    """
+    check_in_choices(framework, "framework", ("torch", "keras"))
+    check_in_choices(activation, "activation", ("tanh", "relu"))
+    widths = [check_int(in_features, "in_features", minimum=1)]
+    widths += [check_int(h, "hidden", minimum=1) for h in hidden]
+    widths.append(check_int(out_features, "out_features", minimum=1))
+    seed = check_int(seed, "seed", minimum=0)
+    if framework == "torch":
+        import torch
+
+        with torch.random.fork_rng(devices=[]):  # seed this model only, not the global stream
+            torch.manual_seed(seed)
+            layers = []
+            for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+                layers.append(torch.nn.Linear(n_in, n_out))
+                if i < len(widths) - 2:
+                    layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
+            return torch.nn.Sequential(*layers)
+    keras = _keras()
+    layers = [keras.Input((widths[0],))]
+    for i, width in enumerate(widths[1:]):
+        last = i == len(widths) - 2
+        layers.append(keras.layers.Dense(width, activation=None if last else activation,
+                                         kernel_initializer=keras.initializers.GlorotUniform(seed + i)))
+    return keras.Sequential(layers)
+
+
+def linear_model(framework: str, in_features: int = 1, out_features: int = 1, *,
+                 weight=None, bias=None, seed: int = 0):
+    """A linear model ``y = x @ weight + bias`` in ``"torch"`` (``nn.Linear``) or ``"keras"`` (``Dense``).
+
+    ``weight`` (a number or ``[in_features, out_features]``) and ``bias`` (a number or
+    ``[out_features]``) set the starting point; otherwise it is random, seeded by ``seed``.
+
+    >>> model = linear_model("torch", weight=2.0, bias=-1.0)
+    >>> line(model)
+    (2.0, -1.0)
+    """
+    model = mlp(framework, in_features, (), out_features, seed=seed)
+    if weight is not None or bias is not None:
+        (kernel, offset), = weights(model)
+        if weight is not None:
+            kernel = np.broadcast_to(as_float_array(weight, "weight", min_ndim=0), kernel.shape)
+        if bias is not None:
+            offset = np.broadcast_to(as_float_array(bias, "bias", min_ndim=0), offset.shape)
+        _set_weights(model, [(kernel, offset)])
+    return model
+
+
+def weights(model) -> list:
+    """``[(kernel, bias), ...]`` of every dense layer as float64 NumPy, kernels ``[in, out]``.
+
+    >>> [w.shape for w in weights(mlp("torch", 2, hidden=(4,), out_features=1))[0]]
+    [(2, 4), (4,)]
+    """
+    if _framework(model) == "torch":
+        import torch
+
+        return [(m.weight.detach().cpu().double().numpy().T.copy(), m.bias.detach().cpu().double().numpy().copy())
+                for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    return [tuple(np.asarray(w, dtype=np.float64) for w in layer.get_weights())
+            for layer in model.layers if getattr(layer, "kernel", None) is not None]
+
+
+def _set_weights(model, pairs) -> None:
+    current = weights(model)
+    if len(current) != len(pairs) or any(
+            np.shape(a) != np.shape(b) for old, new in zip(current, pairs, strict=True)
+            for a, b in zip(old, new, strict=True)):
+        raise ValueError(
+            "The two models must have the same dense layers (kernel and bias shapes). "
+            f"Received: {[tuple(np.shape(a) for a in p) for p in pairs]} for a model with "
+            f"{[tuple(a.shape for a in p) for p in current]}"
+        )
+    if _framework(model) == "torch":
+        import torch
+
+        layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+        with torch.no_grad():
+            for layer, (kernel, bias) in zip(layers, pairs, strict=True):
+                layer.weight.copy_(torch.tensor(np.asarray(kernel).T, dtype=layer.weight.dtype))
+                layer.bias.copy_(torch.tensor(np.asarray(bias), dtype=layer.bias.dtype))
+        return
+    layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
+    for layer, (kernel, bias) in zip(layers, pairs, strict=True):
+        layer.set_weights([np.asarray(kernel, dtype=np.float32), np.asarray(bias, dtype=np.float32)])
+
+
+def copy_weights(source, target):
+    """Copy every dense layer's weights from ``source`` to ``target`` (torch or Keras, either way).
+
+    Returns ``target``, which then computes the same function as ``source``.
+
+    >>> a, b = linear_model("torch", seed=1), linear_model("torch", seed=2)
+    >>> line(copy_weights(a, b)) == line(a)
+    True
+    """
+    _set_weights(target, weights(source))
+    return target
+
+
+def line(model) -> tuple[float, float]:
+    """``(slope, intercept)`` of a one-input, one-output linear model, as floats."""
+    pairs = weights(model)
+    if len(pairs) != 1 or pairs[0][0].shape != (1, 1):
+        raise ValueError(f"`model` must be a linear model with one input and one output. Received: "
+                         f"layers of shapes {[p[0].shape for p in pairs]}")
+    kernel, bias = pairs[0]
+    return float(kernel[0, 0]), float(bias[0])
+
+
+def predict(model, x) -> np.ndarray:
+    """The model's outputs on ``x`` as a float32 NumPy array, for torch and Keras models alike."""
+    x = as_float_array(x, "x", min_ndim=2).astype(np.float32)
+    if _framework(model) == "torch":
+        import torch
+
+        parameter = next(model.parameters(), None)
+        device = parameter.device if parameter is not None else "cpu"
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            out = model(torch.as_tensor(x, device=device)).cpu().numpy()
+        model.train(was_training)
+        return out
+    keras = _keras()
+    return np.asarray(keras.ops.convert_to_numpy(model(x, training=False)), dtype=np.float32)
+
+
+# -- losses and data ----------------------------------------------------------------------------
+
+def get_loss(name: str, framework: str, **params):
+    """The framework's built-in loss object for a loss ``name`` of :data:`LOSSES` (or its alias).
+
+    torch objects take ``(input, target)``, Keras ones ``(y_true, y_pred)``; both average
+    over the batch. ``binary_crossentropy`` and ``sparse_categorical_crossentropy`` expect
+    logits (``BCEWithLogitsLoss`` / ``from_logits=True``); ``poisson`` expects the rate
+    (torch ``PoissonNLLLoss(log_input=False, eps=1e-7)``, Keras ``Poisson``);
+    ``huber`` takes ``delta``, ``quantile`` takes ``tau``.
+
+    >>> get_loss("huber", "torch", delta=2.0)
+    HuberLoss()
+    """
+    check_in_choices(framework, "framework", ("torch", "keras"))
+    canonical = _ALIASES.get(name, name)
+    if not isinstance(name, str) or canonical not in LOSSES:
+        names = sorted(list(LOSSES) + list(_ALIASES))
+        raise ValueError(f"`loss` must be a loss callable or one of {names}. Received: loss={describe(name)}")
+    if framework == "torch":
+        import torch.nn as nn
+
+        import lossbook.torch as lbt
+
+        makers = dict(mean_squared_error=nn.MSELoss, mean_absolute_error=nn.L1Loss, huber=nn.HuberLoss,
+                      log_cosh=lbt.LogCoshLoss, quantile=lbt.QuantileLoss,
+                      poisson=lambda: nn.PoissonNLLLoss(log_input=False, eps=1e-7),
+                      binary_crossentropy=nn.BCEWithLogitsLoss,
+                      sparse_categorical_crossentropy=nn.CrossEntropyLoss)
+    else:
+        losses = _keras().losses
+        makers = dict(mean_squared_error=losses.MeanSquaredError, mean_absolute_error=losses.MeanAbsoluteError,
+                      huber=losses.Huber, log_cosh=losses.LogCosh, poisson=losses.Poisson,
+                      quantile=_keras_quantile,
+                      binary_crossentropy=lambda: losses.BinaryCrossentropy(from_logits=True),
+                      sparse_categorical_crossentropy=lambda: losses.SparseCategoricalCrossentropy(
+                          from_logits=True))
+    return makers[canonical](**params)
+
+
+def _keras_quantile(tau: float = 0.5):
+    import lossbook.keras as lbk
+
+    return lbk.Quantile(tau=tau)
+
+
+def _arrays(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` as float32 ``[n, features]``; ``y`` as float32, or int64 when it holds integer labels."""
+    x_array = as_float_array(x, "x", min_ndim=2).astype(np.float32)
+    y_raw = np.asarray(y.detach().cpu().numpy() if hasattr(y, "detach") else y)
+    if np.issubdtype(y_raw.dtype, np.integer):
+        y_array = y_raw.astype(np.int64)
+    else:
+        y_array = as_float_array(y_raw, "y").astype(np.float32)
+    if len(x_array) != len(y_array):
+        raise ValueError(f"`x` and `y` must have the same number of samples. "
+                         f"Received: x.shape={x_array.shape}, y.shape={y_array.shape}")
+    return x_array, y_array
+
+
+def _validation_arrays(validation):
+    if validation is None:
+        return None
+    if hasattr(validation, "x") and hasattr(validation, "y"):  # a lossbook.data.Dataset
+        return _arrays(validation.x, validation.y)
+    if isinstance(validation, tuple | list) and len(validation) == 2:
+        return _arrays(*validation)
+    raise TypeError(f"`validation` must be a pair (x, y) or a lossbook.data.Dataset. "
+                    f"Received: validation={describe(validation)}")
+
+
+def _check_run(x, y, epochs, batch_size, lr, optimizer, seed):
+    x, y = _arrays(x, y)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    batch_size = len(x) if batch_size is None else min(check_int(batch_size, "batch_size", minimum=1), len(x))
+    check_positive(lr, "lr")
+    check_in_choices(optimizer, "optimizer", OPTIMIZERS)
+    check_int(seed, "seed", minimum=0)
+    return x, y, epochs, batch_size
+
+
+# -- training -----------------------------------------------------------------------------------
+
+def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None, lr: float = 0.1,
+              optimizer: str = "sgd", device=None, seed: int = 0, shuffle: bool = True,
+              progress: bool = False, validation=None) -> History:
+    """Train a torch model with a plain loop; return its :class:`History`.
+
+    Args:
+        model: a ``torch.nn.Module`` (moved to ``device``).
+        x, y: NumPy arrays ``[n, features]`` and ``[n, outputs]`` (or int labels ``[n]``).
+        loss: a callable ``(input, target) -> scalar tensor`` (a torch loss module, a closure
+            such as ``functools.partial(lb.torch.quantile, tau=0.9)``), or a name of :data:`LOSSES`.
+        epochs: passes over the data. batch_size: ``None`` is full-batch gradient descent,
+            1 is stochastic gradient descent, anything between mini-batch.
+        lr: learning rate; optimizer: ``"sgd"`` (plain, no momentum) or ``"adam"``.
+        device: a ``torch.device`` or string; ``None`` picks :func:`lossbook.device`.
+        seed: seeds the shuffling of the batches (each epoch a new order when ``shuffle``).
+        progress: show a tqdm bar over the epochs.
+        validation: ``(x_val, y_val)`` or a :class:`lossbook.data.Dataset`, evaluated each epoch.
+    """
+    import torch
+
+    from lossbook._env import device as best_device
+
+    x, y, epochs, batch_size = _check_run(x, y, epochs, batch_size, lr, optimizer, seed)
+    _framework(model)
+    loss_fn = get_loss(loss, "torch") if isinstance(loss, str) else _check_callable(loss)
+    device = best_device() if device is None else torch.device(device)
+    model.to(device)
+    x_all, y_all = torch.as_tensor(x, device=device), torch.as_tensor(y, device=device)
+    val = _validation_arrays(validation)
+    if val is not None:
+        val = tuple(torch.as_tensor(a, device=device) for a in val)
+    make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
+    opt = make(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    history, start, n = History(framework="torch"), time.perf_counter(), len(x)
+    for _ in _epochs(epochs, progress):
+        model.train()
+        full = batch_size >= n
+        order = torch.randperm(n, generator=generator) if shuffle and not full else torch.arange(n)
+        total = 0.0
+        for first in range(0, n, batch_size):
+            rows = order[first:first + batch_size].to(device)
+            xb, yb = (x_all, y_all) if full else (x_all[rows], y_all[rows])
+            opt.zero_grad()
+            value = loss_fn(model(xb), yb)
+            value.backward()
+            opt.step()
+            history.step_loss.append(value.item())
+            total += value.item() * len(xb)
+        history.loss.append(total / n)
+        if val is not None:
+            model.eval()
+            with torch.no_grad():
+                history.val_loss.append(loss_fn(model(val[0]), val[1]).item())
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+def _check_callable(loss):
+    if not callable(loss):
+        raise TypeError(f"`loss` must be a callable or a loss name. Received: loss={describe(loss)}")
+    return loss
+
+
+def _epochs(epochs, progress):
+    if not progress:
+        return range(epochs)
+    from tqdm.auto import tqdm
+
+    return tqdm(range(epochs), desc="epochs")
+
+
+def _step_loss_callback(keras, history: History, n: int, batch_size: int):
+    """Recover each step's loss from Keras' running (batch-size weighted) epoch average."""
+
+    class StepLoss(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.seen, self.running = 0, 0.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            size = min(batch_size, n - self.seen)
+            mean = float(logs["loss"])
+            history.step_loss.append((mean * (self.seen + size) - self.running * self.seen) / size)
+            self.seen, self.running = self.seen + size, mean
+
+    return StepLoss()
+
+
+def _keras_inputs(keras, x, y, batch_size: int, shuffle: bool, seed: int) -> dict:
+    """``fit`` arguments for the data. On TensorFlow, one repeated ``tf.data`` pipeline:
+    handing NumPy arrays to ``fit`` builds a new iterator every epoch (~30 ms each)."""
+    steps = -(-len(x) // batch_size)
+    if keras.backend.backend() != "tensorflow":
+        return dict(x=x, y=y, batch_size=batch_size, shuffle=shuffle)
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle and batch_size < len(x):
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return dict(x=dataset.batch(batch_size).repeat(), steps_per_epoch=steps, shuffle=False)
+
+
+def _val_loss_callback(keras, history: History, loss_fn, validation):
+    """Evaluate the loss on the validation data after each epoch (cheaper than Keras' own)."""
+    x_val, y_val = validation
+
+    class ValLoss(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            y_pred = self.model(x_val, training=False)
+            history.val_loss.append(float(keras.ops.convert_to_numpy(loss_fn(y_val, y_pred))))
+
+    return ValLoss()
+
+
+def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None, lr: float = 0.1,
+              optimizer: str = "sgd", seed: int = 0, shuffle: bool = True, progress: bool = False,
+              validation=None, jit_compile="auto") -> History:
+    """Train a Keras model with ``compile`` and ``fit``; return a :class:`History`.
+
+    The arguments mean what they mean for :func:`fit_torch`; ``loss`` callables take
+    ``(y_true, y_pred)`` (a ``keras.losses.Loss`` or a function). ``batch_size=None`` is
+    full-batch (Keras' own default would be 32). ``"adam"`` uses torch's ``epsilon=1e-8``
+    so that both frameworks run the same update. ``progress=True`` shows Keras' bar
+    (``verbose=1``); ``seed`` seeds Keras and the shuffling (``keras.utils.set_random_seed``).
+    """
+    keras = _keras()
+    x, y, epochs, batch_size = _check_run(x, y, epochs, batch_size, lr, optimizer, seed)
+    _framework(model)
+    loss_fn = get_loss(loss, "keras") if isinstance(loss, str) else _check_callable(loss)
+    keras.utils.set_random_seed(seed)
+    opt = (keras.optimizers.SGD(learning_rate=lr) if optimizer == "sgd"
+           else keras.optimizers.Adam(learning_rate=lr, epsilon=1e-8))
+    model.compile(optimizer=opt, loss=loss_fn, jit_compile=jit_compile)
+    history, start = History(framework="keras"), time.perf_counter()
+    callbacks = [_step_loss_callback(keras, history, len(x), batch_size)]
+    val = _validation_arrays(validation)
+    if val is not None:
+        callbacks.append(_val_loss_callback(keras, history, loss_fn, val))
+    result = model.fit(**_keras_inputs(keras, x, y, batch_size, shuffle, seed), epochs=epochs,
+                       verbose=1 if progress else 0, callbacks=callbacks)
+    history.loss = [float(v) for v in result.history["loss"]]
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+def fit(model, x, y, **kwargs) -> History:
+    """:func:`fit_torch` or :func:`fit_keras`, whichever ``model`` needs (same arguments)."""
+    return (fit_torch if _framework(model) == "torch" else fit_keras)(model, x, y, **kwargs)
