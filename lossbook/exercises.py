@@ -192,9 +192,13 @@ def _global_names(function, depth: int = 0) -> set[str]:
         current = stack.pop()
         names.update(current.co_names)
         stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    cells = {}  # the closure's variables (a helper defined inside another function)
+    for variable, cell in zip(code.co_freevars, function.__closure__ or (), strict=False):
+        with contextlib.suppress(ValueError):  # an empty cell
+            cells[variable] = cell.cell_contents
     roots = set()
-    for name in names:
-        value = function.__globals__.get(name)
+    for name in names | set(cells):
+        value = cells[name] if name in cells else function.__globals__.get(name)
         if isinstance(value, types.FunctionType) and value is not function:
             roots |= _global_names(value, depth + 1)
         elif value is not None:
@@ -226,14 +230,15 @@ def _to_framework(array: np.ndarray, framework: str, requires_grad: bool = False
 
 def _to_numpy(value) -> np.ndarray:
     """The function's output as float64 NumPy; ``TypeError`` when it is not numeric."""
+    kind = type(value).__name__
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch
         value = value.detach().cpu().double().numpy()
-    elif "keras" in sys.modules and not isinstance(value, (np.ndarray, np.generic, float, int)):
+    elif _module_of(type(value)).split(".")[0] in ("tensorflow", "keras", "jax", "jaxlib"):
         with contextlib.suppress(Exception):
             value = sys.modules["keras"].ops.convert_to_numpy(value)
     array = np.asarray(value)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{type(value).__name__}")
+        raise TypeError(kind)
     return array.astype(np.float64)
 
 

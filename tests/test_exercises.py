@@ -1,0 +1,322 @@
+"""lossbook.exercises: correct answers pass in every framework; wrong ones fail with a useful hint."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import lossbook.reference as ref
+from lossbook import exercises
+from lossbook._env import quiet_import
+from lossbook._exercise_bank import EXERCISES
+
+REFERENCE = {"mse": ref.mean_squared_error, "mae": ref.mean_absolute_error,
+             "rmse": ref.root_mean_squared_error, "msle": ref.mean_squared_logarithmic_error,
+             "poisson": ref.poisson, "huber": ref.huber, "log_cosh": ref.log_cosh,
+             "quantile": ref.quantile}
+
+
+def _report(result) -> str:
+    return str(result) + result._repr_html_()
+
+
+def _assert_clean(text: str) -> None:
+    """A report never shows code: neither the reference's source nor any framework call."""
+    for fragment in ("torch.", "ops.", "np.", "numpy.", "def ", "return ", "lambda"):
+        assert fragment not in text, fragment
+    for function in REFERENCE.values():
+        for line in inspect.getsource(function).splitlines():
+            line = line.strip()
+            if len(line) > 25 and not line.startswith(("#", '"', "'", ">>>", "..", "with", "``",
+                                                       ":", "-", "Reference", "Symbols")):
+                assert line not in text, line
+
+
+# --- correct implementations -------------------------------------------------------------
+
+def huber_numpy(y_true, y_pred, delta=1.0):
+    abs_residual = np.abs(y_true - y_pred)
+    return np.mean(np.where(abs_residual <= delta, 0.5 * abs_residual**2,
+                            delta * (abs_residual - 0.5 * delta)))
+
+
+def huber_torch(y_true, y_pred, delta=1.0):
+    abs_residual = torch.abs(y_true - y_pred)
+    quadratic = torch.clamp(abs_residual, max=delta)
+    return torch.mean(0.5 * quadratic**2 + delta * (abs_residual - quadratic))
+
+
+def log_cosh_torch(y_true, y_pred):
+    a = torch.abs(y_pred - y_true)
+    return torch.mean(a + torch.log1p(torch.exp(-2.0 * a)) - math.log(2.0))
+
+
+def quantile_torch(y_true, y_pred, tau=0.5):
+    r = y_true - y_pred
+    return torch.mean(torch.maximum(tau * r, (tau - 1.0) * r))
+
+
+def _keras_solutions():
+    ops = quiet_import("keras").ops
+
+    def huber(y_true, y_pred, delta=1.0):
+        a = ops.abs(y_true - y_pred)
+        q = ops.minimum(a, delta)
+        return ops.mean(0.5 * q**2 + delta * (a - q))
+
+    def log_cosh(y_true, y_pred):
+        a = ops.abs(y_pred - y_true)
+        return ops.mean(a + ops.log1p(ops.exp(-2.0 * a)) - math.log(2.0))
+
+    def pinball(y_true, y_pred, tau=0.5):
+        r = y_true - y_pred
+        return ops.mean(ops.maximum(tau * r, (tau - 1.0) * r))
+
+    def naive_log_cosh(y_true, y_pred):
+        return ops.mean(ops.log(ops.cosh(y_pred - y_true)))
+
+    return {"huber": huber, "log_cosh": log_cosh, "quantile": pinball, "naive": naive_log_cosh}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_reference_itself_passes_every_exercise(name):
+    result = exercises.check(name, REFERENCE[name])
+    assert result.passed, str(result)
+    assert str(result).startswith(f"All {result.total} checks passed ✓")
+
+
+@pytest.mark.parametrize("name, function", [
+    pytest.param("huber", huber_numpy, id="huber-numpy"),
+    pytest.param("huber", huber_torch, id="huber-torch"),
+    pytest.param("log_cosh", log_cosh_torch, id="log_cosh-torch"),
+    pytest.param("quantile", quantile_torch, id="quantile-torch"),
+    pytest.param("pinball", quantile_torch, id="pinball-alias-torch"),
+])
+def test_correct_implementations_pass(name, function):
+    result = exercises.check(name, function)
+    assert result.passed, str(result)
+    if function.__name__.endswith("torch"):
+        assert result.framework == "torch"
+        assert any(line.startswith("[gradient]") for line in result.checked)
+
+
+@pytest.mark.parametrize("name", ["huber", "log_cosh", "quantile"])
+def test_correct_keras_implementations_pass(name):
+    result = exercises.check(name, _keras_solutions()[name])
+    assert result.framework == "keras"
+    assert result.passed, str(result)
+
+
+def test_torch_order_is_accepted():
+    def pinball_torch_order(input, target, tau=0.5):
+        return quantile_torch(target, input, tau)
+
+    assert exercises.check("quantile", pinball_torch_order, order="torch").passed
+    assert not exercises.check("quantile", pinball_torch_order).passed
+
+
+def test_per_sample_reduction():
+    def per_sample_mse(y_true, y_pred):
+        squared = (y_true - y_pred) ** 2
+        return squared if squared.ndim == 1 else squared.mean(axis=-1)
+
+    assert exercises.check("mse", per_sample_mse, reduction="none").passed
+    result = exercises.check("mse", per_sample_mse)
+    assert not result.passed and "a single number (the mean loss" in str(result)
+
+
+# --- wrong implementations -------------------------------------------------------------
+
+def naive_log_cosh_torch(y_true, y_pred):
+    return torch.mean(torch.log(torch.cosh(y_pred - y_true)))
+
+
+def naive_log_cosh_numpy(y_true, y_pred):
+    return np.mean(np.log(np.cosh(y_pred - y_true)))
+
+
+@pytest.mark.parametrize("function", [naive_log_cosh_torch, naive_log_cosh_numpy],
+                         ids=["torch", "numpy"])
+def test_naive_log_cosh_overflow_is_explained(function):
+    result = exercises.check("log_cosh", function)
+    text = str(result)
+    assert not result.passed
+    assert "huge residuals ±1e8" in text and "returned inf, an overflow" in text
+    assert "overflows for |x| > 710" in text and "log1p(exp(-2|x|))" in text
+    _assert_clean(_report(result))
+
+
+def test_naive_log_cosh_in_keras_fails():
+    result = exercises.check("log_cosh", _keras_solutions()["naive"], framework="keras")
+    assert not result.passed and "overflow" in str(result)
+
+
+def test_sources_wrong_huber_is_named():
+    def huber_from_the_sources(y_true, y_pred, delta=1.0):
+        r = y_true - y_pred
+        return torch.mean(torch.where(torch.abs(r) <= delta, 0.5 * delta**2 * r**2,
+                                      delta * (torch.abs(r) - delta)))
+
+    result = exercises.check("huber", huber_from_the_sources)
+    assert not result.passed
+    first = result.failures[0]
+    assert "source article's wrong formula" in first.hint and "δ(|r| − ½δ)" in first.hint
+    assert "expected" in first.message and "got" in first.message
+    _assert_clean(_report(result))
+
+
+def test_doubled_gradient_is_detected():
+    def huber_doubled_gradient(y_true, y_pred, delta=1.0):
+        loss = huber_torch(y_true, y_pred, delta)
+        return loss + (loss - loss.detach())  # same value, twice the gradient
+
+    result = exercises.check("huber", huber_doubled_gradient)
+    assert not result.passed
+    assert all(f.case.startswith("gradient") for f in result.failures)
+    assert "twice the true one" in result.failures[0].hint
+
+
+def test_detached_loss_is_reported():
+    def huber_detached(y_true, y_pred, delta=1.0):
+        return huber_torch(y_true, y_pred.detach(), delta)
+
+    result = exercises.check("huber", huber_detached)
+    assert "autograd cannot differentiate your loss" in str(result)
+
+
+def test_pinball_with_tau_swapped_is_named():
+    def pinball_swapped(y_true, y_pred, tau=0.5):
+        return quantile_torch(y_true, y_pred, 1.0 - tau)
+
+    result = exercises.check("pinball", pinball_swapped)
+    assert not result.passed
+    assert "τ and 1 − τ are swapped" in result.failures[0].hint
+    _assert_clean(_report(result))
+
+
+@pytest.mark.parametrize("exercise, index", [
+    pytest.param(name, i, id=f"{name}-{i}") for name, e in EXERCISES.items() if name != "pinball"
+    for i in range(len(e.mistakes))
+])
+def test_every_known_mistake_gets_its_hint(exercise, index):
+    mistake = EXERCISES[exercise].mistakes[index]
+
+    def wrong(y_true, y_pred, **params):
+        values = np.asarray(mistake.values(y_true, y_pred, **params))
+        return values.mean() if mistake.elementwise else values
+
+    params = EXERCISES[exercise].params
+    wrong.__signature__ = inspect.Signature(
+        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in ("y_true", "y_pred")]
+        + [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=v) for n, v in params.items()])
+    with np.errstate(all="ignore"):
+        result = exercises.check(exercise, wrong, framework="numpy")
+    assert not result.passed
+    assert mistake.hint in [f.hint for f in result.failures], str(result)
+
+
+def test_sum_instead_of_mean_is_named():
+    result = exercises.check("mae", lambda y_true, y_pred: np.sum(np.abs(y_true - y_pred)))
+    assert "the sum over the samples; the exercise wants the mean" in str(result)
+
+
+# --- robustness ---------------------------------------------------------------------------
+
+def test_not_callable_gives_a_failed_result():
+    result = exercises.check("huber", 3.5)
+    assert not result.passed and result.total > 0
+    text = str(result)
+    assert text.startswith("Checks could not run ✗")
+    assert "cannot be called" in text and "without calling it" in text
+    with pytest.raises(AssertionError, match="cannot be called"):
+        exercises.check("huber", None, strict=True)
+
+
+def test_not_implemented_is_friendly():
+    def huber(y_true, y_pred, delta=1.0):
+        raise NotImplementedError("Implement this")
+
+    result = exercises.check("huber", huber, framework="torch")
+    text = str(result)
+    assert not result.passed and len(result.failures) == 1
+    assert "your function raised NotImplementedError: Implement this — have you implemented it yet?" in text
+    assert "Checks stopped at check 1 of" in text
+    with pytest.raises(AssertionError, match="have you implemented it yet"):
+        result.assert_passed()
+
+
+def test_other_exceptions_are_reported_not_raised():
+    def broken(y_true, y_pred):
+        return y_true.nonexistent_method()
+
+    result = exercises.check("mse", broken, framework="numpy")
+    assert "your function raised AttributeError" in str(result)
+    assert "y_true = [" in str(result)
+
+
+def test_wrong_shape_and_nan_are_reported():
+    shape = exercises.check("mse", lambda y_true, y_pred: (y_true - y_pred) ** 2)
+    assert "expected a single number (the mean loss over all elements); got shape (3,)" in str(shape)
+    nan = exercises.check("mse", lambda y_true, y_pred: np.mean(y_true - y_pred) * np.nan)
+    assert "your function returned NaN" in str(nan)
+    text = exercises.check("mse", lambda y_true, y_pred: "zero")
+    assert "returned a str, not a number" in str(text)
+
+
+def test_bad_arguments_are_value_errors():
+    with pytest.raises(ValueError, match=r"one of the exercises .*'huber'.*'log_cosh'"):
+        exercises.check("hubber", huber_numpy)
+    with pytest.raises(ValueError, match="takes the hyper-parameters"):
+        exercises.check("huber", huber_numpy, tau=0.3)
+    with pytest.raises(ValueError, match="framework"):
+        exercises.check("huber", huber_numpy, framework="jax")
+    with pytest.raises(ValueError, match="order"):
+        exercises.check("huber", huber_numpy, order="sklearn")
+
+
+def test_strict_raises_only_on_failure():
+    assert exercises.check("huber", huber_numpy, strict=True).passed
+    with pytest.raises(AssertionError, match="checks failed"):
+        exercises.check("log_cosh", naive_log_cosh_numpy, strict=True)
+
+
+def test_pinned_hyper_parameter_is_used_for_every_case():
+    def huber_fixed_delta(y_true, y_pred):  # accepts no delta: the pinned value is checked
+        return huber_numpy(y_true, y_pred, delta=2.0)
+
+    assert exercises.check("huber", huber_fixed_delta, delta=2.0).passed
+    assert not exercises.check("huber", huber_fixed_delta).passed
+
+
+def test_helper_functions_are_followed_to_detect_torch():
+    def wrapper(y_true, y_pred, delta=1.0):
+        return huber_torch(y_true, y_pred, delta)
+
+    assert exercises.check("huber", wrapper).framework == "torch"
+
+
+def test_global_random_state_is_untouched():
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002 (the legacy global state)
+    torch_state = torch.random.get_rng_state().clone()
+    exercises.check("huber", huber_torch)
+    assert np.array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
+    assert torch.equal(torch.random.get_rng_state(), torch_state)
+
+
+def test_html_and_listing():
+    html = exercises.check("huber", huber_numpy)._repr_html_()
+    assert "All 8 checks passed ✓" in html and "#1a7f37" in html
+    def raises_markup(y_true, y_pred):
+        raise ValueError("<b>bad</b>")
+
+    failed = exercises.check("huber", raises_markup)._repr_html_()
+    assert "#cf222e" in failed and "&lt;b&gt;bad&lt;/b&gt;" in failed and "<b>" not in failed
+    names = exercises.available()
+    assert {"huber", "log_cosh", "quantile", "pinball", "mse", "mae", "rmse", "msle",
+            "poisson"} <= set(names)
+    table = repr(exercises.list())
+    assert "huber" in table and "delta=1.0" in table and "\npinball" not in table
