@@ -142,20 +142,22 @@ def quantile(input, target, *, tau: float = 0.5, reduction: str = "mean"):
 
 def binary_focal_crossentropy(input, target, *, gamma: float = 2.0, alpha: float = 0.25,
                               apply_class_balancing: bool = False, from_logits: bool = False,
-                              reduction: str = "mean"):
+                              label_smoothing: float = 0.0, reduction: str = "mean"):
     r"""Binary focal cross-entropy (Lin et al., 2017), element-wise, Keras' definition.
 
     :math:`(1 - p_t)^\gamma\,\mathrm{BCE}(t, p)` with :math:`p_t = t p + (1 - t)(1 - p)`, times
     :math:`\alpha_t = t\alpha + (1 - t)(1 - \alpha)` only if ``apply_class_balancing`` (Keras'
     default; torchvision's ``sigmoid_focal_loss`` always applies ``alpha``, trap 19).
     From logits, BCE is ``binary_cross_entropy_with_logits`` and :math:`1 - p_t` is
-    :math:`t\,\sigma(-z) + (1 - t)\,\sigma(z)`, both stable at ±1e4.
+    :math:`t\,\sigma(-z) + (1 - t)\,\sigma(z)`, both stable at ±1e4. ``label_smoothing``
+    :math:`\varepsilon` replaces :math:`t` by :math:`t(1 - \varepsilon) + \varepsilon / 2`.
 
     >>> z, t = torch.tensor([0.0]), torch.tensor([1.0])
     >>> round(float(binary_focal_crossentropy(z, t, from_logits=True)), 6)  # 0.25 * log 2
     0.173287
     """
     _check_shapes(input, target)
+    target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
         bce = F.binary_cross_entropy_with_logits(input, target, reduction="none")
         one_minus_pt = target * torch.sigmoid(-input) + (1.0 - target) * torch.sigmoid(input)
@@ -169,19 +171,22 @@ def binary_focal_crossentropy(input, target, *, gamma: float = 2.0, alpha: float
 
 
 def categorical_focal_crossentropy(input, target, *, alpha: float = 0.25, gamma: float = 2.0,
-                                   from_logits: bool = False, reduction: str = "mean"):
+                                   from_logits: bool = False, label_smoothing: float = 0.0,
+                                   reduction: str = "mean"):
     r"""Categorical focal cross-entropy, one value per sample, Keras' definition.
 
     :math:`-\sum_c \alpha (1 - p_c)^\gamma\, t_c \log p_c` over the class axis (last), for
     ``input`` of shape ``[batch, classes]`` (probabilities, or logits with ``from_logits``)
     and ``target`` one-hot or soft labels of the same shape. From logits the log-probabilities
-    come from ``log_softmax`` (stable at ±1e4).
+    come from ``log_softmax`` (stable at ±1e4). ``label_smoothing`` :math:`\varepsilon` replaces
+    :math:`t` by :math:`t(1 - \varepsilon) + \varepsilon / C`.
 
     >>> p, t = torch.tensor([[0.5, 0.5]]), torch.tensor([[1.0, 0.0]])
     >>> round(float(categorical_focal_crossentropy(p, t)), 6)  # 0.25 * 0.25 * log 2
     0.043322
     """
     _check_shapes(input, target)
+    target = target * (1.0 - label_smoothing) + label_smoothing / input.shape[-1]
     log_probs = F.log_softmax(input, dim=-1) if from_logits else torch.log(input)
     probs = log_probs.exp()
     return _reduce(-(alpha * (1.0 - probs).pow(gamma) * target * log_probs).sum(dim=-1), reduction)
@@ -214,7 +219,9 @@ def categorical_hinge(input, target, *, reduction: str = "mean"):
     r"""Categorical hinge (Crammer-Singer): :math:`\max(0, 1 + \max_{c \ne y} s_c - s_y)`.
 
     ``input``: scores ``[batch, classes]``; ``target``: one-hot ``[batch, classes]``. One value
-    per sample. Not ``MultiMarginLoss``, which sums over the wrong classes (trap 15).
+    per sample. Not ``MultiMarginLoss``, which sums over the wrong classes (trap 15). Keras'
+    ``CategoricalHinge`` takes the max over :math:`(1 - t) \odot s`, which counts 0 for the true
+    class: it agrees with this only when the best wrong score is >= 0.
 
     >>> s, t = torch.tensor([[2.0, 1.5, -1.0]]), torch.tensor([[1.0, 0.0, 0.0]])
     >>> float(categorical_hinge(s, t))
@@ -222,16 +229,17 @@ def categorical_hinge(input, target, *, reduction: str = "mean"):
     """
     _check_shapes(input, target)
     positive = (target * input).sum(dim=-1)
-    negative = ((1.0 - target) * input).amax(dim=-1)  # Keras' definition
+    # the best wrong score: the true class is masked with -inf (one-hot target)
+    negative = torch.where(target > 0, float("-inf"), input).amax(dim=-1)
     return _reduce(torch.relu(1.0 + negative - positive), reduction)
 
 
-def dice(input, target, *, epsilon: float = 0.0, reduction: str = "mean"):
-    r"""Dice loss per sample: :math:`1 - 2\sum_j t_j p_j / (\sum_j t_j + \sum_j p_j + \epsilon)`.
+def dice(input, target, *, smooth: float = 0.0, reduction: str = "mean"):
+    r"""Dice loss per sample: :math:`1 - (2\sum_j t_j p_j + s) / (\sum_j t_j + \sum_j p_j + s)`.
 
     Sums over every axis but the first (one value per sample; Keras' ``Dice()`` pools the
-    whole batch unless ``axis`` is given, trap 26). ``epsilon`` (Keras: 1e-7) guards an empty
-    mask.
+    whole batch unless ``axis`` is given, trap 26). ``smooth`` :math:`s \ge 0` defines the loss
+    of an empty mask and an empty prediction (Keras instead adds 1e-7 to the denominator).
 
     >>> float(dice(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]])))
     0.3333333134651184
@@ -240,12 +248,12 @@ def dice(input, target, *, epsilon: float = 0.0, reduction: str = "mean"):
     axes = tuple(range(1, input.ndim))
     intersection = (target * input).sum(dim=axes)
     total = target.sum(dim=axes) + input.sum(dim=axes)
-    return _reduce(1.0 - 2.0 * intersection / (total + epsilon), reduction)
+    return _reduce(1.0 - (2.0 * intersection + smooth) / (total + smooth), reduction)
 
 
-def tversky(input, target, *, alpha: float = 0.5, beta: float = 0.5, epsilon: float = 0.0,
+def tversky(input, target, *, alpha: float = 0.5, beta: float = 0.5, smooth: float = 0.0,
             reduction: str = "mean"):
-    r"""Tversky loss per sample: :math:`1 - TP / (TP + \alpha FP + \beta FN + \epsilon)`.
+    r"""Tversky loss per sample: :math:`1 - (TP + s) / (TP + \alpha FP + \beta FN + s)`.
 
     :math:`TP = \sum t p`, :math:`FP = \sum (1 - t) p`, :math:`FN = \sum t (1 - p)` over every
     axis but the first; ``alpha`` weighs false positives, ``beta`` false negatives (Salehi et
@@ -259,8 +267,8 @@ def tversky(input, target, *, alpha: float = 0.5, beta: float = 0.5, epsilon: fl
     true_pos = (target * input).sum(dim=axes)
     false_pos = ((1.0 - target) * input).sum(dim=axes)
     false_neg = (target * (1.0 - input)).sum(dim=axes)
-    denominator = true_pos + alpha * false_pos + beta * false_neg + epsilon
-    return _reduce(1.0 - true_pos / denominator, reduction)
+    denominator = true_pos + alpha * false_pos + beta * false_neg + smooth
+    return _reduce(1.0 - (true_pos + smooth) / denominator, reduction)
 
 
 # ---------------------------------------------------------------------------------- pairs
@@ -369,9 +377,10 @@ class BinaryFocalLoss(_Loss):
     function = staticmethod(binary_focal_crossentropy)
 
     def __init__(self, gamma: float = 2.0, alpha: float = 0.25, apply_class_balancing: bool = False,
-                 from_logits: bool = False, reduction: str = "mean"):
+                 from_logits: bool = False, label_smoothing: float = 0.0, reduction: str = "mean"):
         super().__init__(reduction, gamma=gamma, alpha=alpha,
-                         apply_class_balancing=apply_class_balancing, from_logits=from_logits)
+                         apply_class_balancing=apply_class_balancing, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
 
 
 class CategoricalFocalLoss(_Loss):
@@ -380,8 +389,9 @@ class CategoricalFocalLoss(_Loss):
     function = staticmethod(categorical_focal_crossentropy)
 
     def __init__(self, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                 reduction: str = "mean"):
-        super().__init__(reduction, alpha=alpha, gamma=gamma, from_logits=from_logits)
+                 label_smoothing: float = 0.0, reduction: str = "mean"):
+        super().__init__(reduction, alpha=alpha, gamma=gamma, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
 
 
 class HingeLoss(_Loss):
@@ -407,8 +417,8 @@ class DiceLoss(_Loss):
 
     function = staticmethod(dice)
 
-    def __init__(self, epsilon: float = 0.0, reduction: str = "mean"):
-        super().__init__(reduction, epsilon=epsilon)
+    def __init__(self, smooth: float = 0.0, reduction: str = "mean"):
+        super().__init__(reduction, smooth=smooth)
 
 
 class TverskyLoss(_Loss):
@@ -416,9 +426,9 @@ class TverskyLoss(_Loss):
 
     function = staticmethod(tversky)
 
-    def __init__(self, alpha: float = 0.5, beta: float = 0.5, epsilon: float = 0.0,
+    def __init__(self, alpha: float = 0.5, beta: float = 0.5, smooth: float = 0.0,
                  reduction: str = "mean"):
-        super().__init__(reduction, alpha=alpha, beta=beta, epsilon=epsilon)
+        super().__init__(reduction, alpha=alpha, beta=beta, smooth=smooth)
 
 
 class ContrastiveLoss(_Loss):

@@ -64,39 +64,77 @@ def torch_reduce(values, reduction: str):
     return values.sum() if reduction == "sum" else values.mean()
 
 
-def torch_elementwise(path: str, *, rename=None, **fixed):
-    """Adapter for a torch loss that returns element-wise values with ``reduction="none"``.
+def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
+               log_of_pred=False, signed_labels=False, class_axis_first=False,
+               binary_smoothing=False, rename=None, drop=(), **fixed):
+    """Adapter for a torch loss (an ``nn.Module`` class or a function) named by ``path``.
 
-    ``path`` names a module class (``"torch.nn.HuberLoss"``) or a function
-    (``"lossbook.torch.log_cosh"``); ``rename`` maps reference parameter names to torch's.
+    Translations only (each optional):
+
+    - ``combine``: how torch's ``reduction="none"`` output becomes one value per sample:
+      ``"mean"`` over the last axis (element-wise losses, as Keras), ``"sum"`` over it (the
+      class axis of ``KLDivLoss``), ``None`` (already per sample);
+    - ``own_reduction``: pass ``reduction`` to torch, whose semantics then match the
+      reference's (``ignore_index`` means, lossbook.torch's RMSE);
+    - ``labels``: ``y_true`` holds class indices (int64);
+    - ``log_of_pred``: torch wants log-probabilities (``KLDivLoss``, trap 5; probabilities fed
+      to ``CrossEntropyLoss``, whose log-softmax leaves normalised log-probabilities as they
+      are, trap 3);
+    - ``signed_labels``: binary labels {0, 1} become {-1, 1} (Keras' rule for hinge losses);
+    - ``class_axis_first``: ``[batch, time, classes]`` becomes ``[batch, classes, time]``;
+    - ``binary_smoothing``: torch's binary losses have no ``label_smoothing``; the labels are
+      smoothed as Keras documents: y (1 - smoothing) + smoothing / 2;
+    - ``rename``: reference parameter names → torch's (a ``None`` value means torch's
+      default and is left out); ``drop``: reference parameters that the choice of torch class
+      already encodes (``from_logits``: ``BCELoss`` or ``BCEWithLogitsLoss``); ``fixed``:
+      extra torch arguments.
     """
-    return _torch_adapter(path, rename, fixed, elementwise=True)
 
-
-def torch_per_sample(path: str, *, rename=None, **fixed):
-    """Adapter for a torch loss that already returns one value per sample (``"none"``)."""
-    return _torch_adapter(path, rename, fixed, elementwise=False)
-
-
-def _torch_call(path, rename, fixed, params, input, target):
-    function = resolve(path)
-    params = {(rename or {}).get(key, key): value for key, value in params.items()}
-    params.update(fixed)
-    if isinstance(function, type):  # an nn.Module class: construct, then call
-        return function(reduction="none", **params)(input, target)
-    return function(input, target, reduction="none", **params)
-
-
-def _torch_adapter(path, rename, fixed, *, elementwise):
     def adapter(y_true, y_pred, *, reduction="mean", **params):
         check_reduction(reduction)
-        # torch order: (input, target) = (y_pred, y_true)
-        values = _torch_call(path, rename, fixed, params, tensor(y_pred), tensor(y_true))
-        values = per_sample(values) if elementwise else values
-        return to_numpy(torch_reduce(values, reduction))
+        target = tensor(y_true, "int64") if labels else tensor(y_true)
+        if signed_labels and not bool((target == -1).any()):
+            target = 2.0 * target - 1.0
+        if binary_smoothing:
+            smoothing = params.pop("label_smoothing", 0.0)
+            target = target * (1.0 - smoothing) + 0.5 * smoothing
+        input = tensor(y_pred)
+        input = input.log() if log_of_pred else input
+        if class_axis_first:
+            input = input.movedim(-1, 1)
+        kwargs = {(rename or {}).get(key, key): value for key, value in params.items()
+                  if value is not None and key not in drop}
+        kwargs.update(fixed)
+        torch_reduction = reduction if own_reduction else "none"
+        function = resolve(path)
+        if isinstance(function, type):  # an nn.Module class: construct, then call
+            # torch order: (input, target) = (y_pred, y_true)
+            values = function(reduction=torch_reduction, **kwargs)(input, target)
+        else:
+            values = function(input, target, reduction=torch_reduction, **kwargs)
+        if not own_reduction:
+            if combine is not None and values.ndim >= 2:
+                values = values.mean(dim=-1) if combine == "mean" else values.sum(dim=-1)
+            values = torch_reduce(values, reduction)
+        return to_numpy(values)
 
     adapter.__name__ = f"torch:{path}"
     return adapter
+
+
+def torch_elementwise(path: str, **options):
+    """:func:`torch_loss` for an element-wise loss (per sample: the mean of the last axis)."""
+    return torch_loss(path, combine="mean", **options)
+
+
+def torch_per_sample(path: str, **options):
+    """:func:`torch_loss` for a loss whose ``"none"`` is already one value per sample."""
+    return torch_loss(path, combine=None, **options)
+
+
+def torch_reducing(path: str, **options):
+    """:func:`torch_loss` for a torch loss whose reductions match the reference's."""
+    return torch_loss(path, own_reduction=True, **options)
 
 
 # --------------------------------------------------------------------------------- keras
@@ -108,34 +146,28 @@ def keras_array(array, dtype="float32", *, expand_1d=False):
     return array.reshape(-1, 1) if expand_1d and array.ndim == 1 else array
 
 
-def keras_loss(path: str, *, rename=None, expand_1d=True, labels=False, **fixed):
+def keras_loss(path: str, *, rename=None, expand_1d=True, labels=False, per_sample_axes=False,
+               **fixed):
     """Adapter for a ``keras.losses.Loss`` class (built-in or :mod:`lossbook.keras`).
 
     Keras computes the per-sample values and reduces them itself (``"mean"`` is
-    ``"sum_over_batch_size"``). ``labels=True``: ``y_true`` holds integer class indices.
+    ``"sum_over_batch_size"``). ``labels=True``: ``y_true`` holds integer class indices;
+    ``y_true=None`` (triplet) becomes a dummy array, as Keras requires one;
+    ``per_sample_axes``: pass ``axis`` = every axis but the batch (Keras ``Dice``/``Tversky``
+    pool the whole batch otherwise, trap 26).
     """
 
     def adapter(y_true, y_pred, *, reduction="mean", **params):
         check_reduction(reduction)
         params = {(rename or {}).get(key, key): value for key, value in params.items()}
+        if per_sample_axes:
+            params["axis"] = tuple(range(1, np.ndim(y_pred)))
         loss = resolve(path)(reduction=KERAS_REDUCTION[reduction], **params, **fixed)
+        if y_true is None:
+            y_true = np.zeros(len(y_pred))
         y_true = keras_array(y_true, "int32" if labels else "float32", expand_1d=expand_1d)
         return to_numpy(loss(y_true, keras_array(y_pred, expand_1d=expand_1d)))
 
     adapter.__name__ = f"keras:{path}"
     return adapter
 
-
-def torch_reducing(path: str, **fixed):
-    """Adapter for a :mod:`lossbook.torch` function that implements the reference's own
-    reductions (``root_mean_squared_error``: ``"mean"`` is not the mean of ``"none"``)."""
-
-    def adapter(y_true, y_pred, *, reduction="mean", **params):
-        check_reduction(reduction)
-        # torch order: (input, target) = (y_pred, y_true)
-        value = resolve(path)(tensor(y_pred), tensor(y_true), reduction=reduction, **params,
-                              **fixed)
-        return to_numpy(value)
-
-    adapter.__name__ = f"torch:{path}"
-    return adapter

@@ -46,12 +46,13 @@ class KnownDifference:
     """
 
     framework: str
-    trap: int  # the row of the "Framework traps" appendix (TRAPS.md)
+    trap: int | None  # the row of the "Framework traps" appendix (TRAPS.md), if it has one
     text: str
     rule: Callable | None = None
 
     def __str__(self) -> str:
-        return f"trap {self.trap}: {self.text}"
+        prefix = f"trap {self.trap}" if self.trap is not None else "documented"
+        return f"{prefix}: {self.text}"
 
 
 class Sample(NamedTuple):
@@ -117,6 +118,8 @@ class Entry:
 
 
 def _float32_exact(array):
+    if array is None:  # the triplet loss takes y_true=None
+        return None
     array = np.asarray(array)
     if np.issubdtype(array.dtype, np.floating):
         return array.astype(np.float32).astype(np.float64)

@@ -1,0 +1,434 @@
+"""Catalogue entries of the classification losses: cross-entropies, focal, KL, margins, overlap."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossbook import reference as ref
+from lossbook._validation import reduce
+from lossbook.catalog._adapters import (
+    KERAS_REDUCTION,
+    keras_array,
+    keras_loss,
+    resolve,
+    tensor,
+    to_numpy,
+    torch_elementwise,
+    torch_loss,
+    torch_per_sample,
+    torch_reducing,
+)
+from lossbook.catalog._entry import KnownDifference, make_entry
+
+BINARY_SHAPES = ((8,), (4, 5))
+CLASS_SHAPES = ((6, 3), (4, 5))
+_KERAS_EPS = 1e-7
+_KERAS_ONE_MINUS_EPS = float(np.float32(1.0) - np.float32(_KERAS_EPS))  # asymmetric in float32
+
+
+def _mean_last(values):
+    return values if values.ndim == 1 else values.mean(axis=-1)
+
+
+# ------------------------------------------------------------------------------- samplers
+
+
+def _binary_labels(rng, shape):
+    return rng.integers(0, 2, size=shape).astype(np.float64)
+
+
+def _probabilities(rng, shape):
+    return rng.uniform(0.02, 0.98, size=shape)
+
+
+def _logits(rng, shape):
+    return rng.normal(0.0, 3.0, size=shape)
+
+
+def _one_hot(rng, shape):
+    return np.eye(shape[-1])[rng.integers(0, shape[-1], size=shape[:-1])]
+
+
+def _distributions(rng, shape):
+    return rng.dirichlet(np.full(shape[-1], 2.0), size=shape[:-1])
+
+
+def _float32_distributions(rng, shape):
+    # rows that still sum to 1 within 1e-6 after the float32 rounding of Entry.sample
+    return _distributions(rng, shape).astype(np.float32).astype(np.float64)
+
+
+def _smoothing(rng):
+    return float(rng.choice([0.0, 0.1]))
+
+
+def _bce_sampler(from_logits):
+    def sampler(rng, shape):
+        y_pred = _logits(rng, shape) if from_logits else _probabilities(rng, shape)
+        return _binary_labels(rng, shape), y_pred, {"label_smoothing": _smoothing(rng)}
+    return sampler
+
+
+def _cce_sampler(from_logits):
+    def sampler(rng, shape):
+        y_pred = _logits(rng, shape) if from_logits else _float32_distributions(rng, shape)
+        return _one_hot(rng, shape), y_pred, {"label_smoothing": _smoothing(rng)}
+    return sampler
+
+
+def _sparse_sampler(from_logits):
+    def sampler(rng, shape):
+        labels = rng.integers(0, shape[-1], size=shape[:-1])
+        ignore = -1 if rng.random() < 0.5 else None
+        if ignore is not None:
+            labels.flat[rng.choice(labels.size, size=max(1, labels.size // 4), replace=False)] = -1
+            labels.flat[0] = 0  # at least one valid position
+        y_pred = _logits(rng, shape) if from_logits else _float32_distributions(rng, shape)
+        return labels, y_pred, {"ignore_class": ignore}
+    return sampler
+
+
+def _focal_binary_sampler(from_logits):
+    def sampler(rng, shape):
+        y_true, y_pred, params = _bce_sampler(from_logits)(rng, shape)
+        params.update(gamma=float(rng.choice([1.0, 2.0])), alpha=0.25,
+                      apply_class_balancing=bool(rng.random() < 0.5))
+        return y_true, y_pred, params
+    return sampler
+
+
+def _focal_categorical_sampler(from_logits):
+    def sampler(rng, shape):
+        y_true, y_pred, params = _cce_sampler(from_logits)(rng, shape)
+        params.update(gamma=float(rng.choice([1.0, 2.0])), alpha=float(rng.choice([0.25, 1.0])))
+        return y_true, y_pred, params
+    return sampler
+
+
+def _hinge_sampler(rng, shape):
+    labels = _binary_labels(rng, shape)
+    labels = 2.0 * labels - 1.0 if len(shape) == 1 else labels  # {-1, 1} and {0, 1} both
+    return labels, rng.normal(0.0, 1.5, size=shape), {}
+
+
+# ------------------------------------------------------------------ documented rules (float64)
+
+
+def _keras_clipped(function, *, normalise=False):
+    """The reference on probabilities as Keras sees them: renormalised (categorical), then
+    clipped to [1e-7, 1 - 1e-7] (the upper bound rounded to float32)."""
+    def rule(y_true, y_pred, **params):
+        probs = np.asarray(y_pred, np.float64)
+        if normalise:
+            probs = probs / probs.sum(axis=-1, keepdims=True)
+        return function(y_true, np.clip(probs, _KERAS_EPS, _KERAS_ONE_MINUS_EPS), **params)
+    return rule
+
+
+def _torch_bce_log_floor(y_true, y_pred, *, label_smoothing=0.0, reduction="mean",
+                         sample_weight=None, **_):
+    labels = np.asarray(y_true, float) * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    probs = np.asarray(y_pred, float)
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(probs), -100.0)
+        log_not_p = np.maximum(np.log1p(-probs), -100.0)
+    values = -(labels * log_p + (1.0 - labels) * log_not_p)
+    return reduce(_mean_last(values), reduction, sample_weight)
+
+
+def _keras_kl(y_true, y_pred, *, reduction="mean", sample_weight=None):
+    p = np.clip(np.asarray(y_true, float), _KERAS_EPS, 1.0)
+    q = np.clip(np.asarray(y_pred, float), _KERAS_EPS, 1.0)
+    return reduce(np.sum(p * np.log(p / q), axis=-1), reduction, sample_weight)
+
+
+def _keras_categorical_hinge(y_true, y_pred, *, reduction="mean", sample_weight=None):
+    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
+    worst = np.max((1.0 - y_true) * y_pred, axis=-1)
+    values = np.maximum(0.0, 1.0 + worst - np.sum(y_true * y_pred, axis=-1))
+    return reduce(values, reduction, sample_weight)
+
+
+_CLIP = ("clips probabilities to [1e-7, 1 - 1e-7] (1 - 1e-7 rounds to 0.99999988 in float32), "
+         "so p = 0 or 1 gives a finite loss of about 16")
+_CLIP_CATEGORICAL = "renormalises each row, then " + _CLIP
+_TORCH_LOG_FLOOR = "BCELoss caps log(p) and log(1 - p) at -100, so p = 0 or 1 gives 100"
+
+
+def _clip_difference(function, categorical=False):
+    return KnownDifference("keras", 11, _CLIP_CATEGORICAL if categorical else _CLIP,
+                           _keras_clipped(function, normalise=categorical))
+
+
+# ----------------------------------------------------------------- class-weighted adapters
+
+
+def _weights(class_weight, num_classes):
+    return ref.classification.class_weight_array(class_weight, num_classes)
+
+
+def _torch_class_weighted(y_true, y_pred, *, class_weight, normalize="count",
+                          from_logits=False, reduction="mean"):
+    # Translation only: class_weight -> CrossEntropyLoss(weight=); torch's own "mean" divides
+    # by the sum of the labels' weights (trap 8), which is normalize="weights".
+    weight = tensor(_weights(class_weight, np.shape(y_pred)[-1]))
+    own = reduction != "mean" or normalize == "weights"
+    adapter = torch_loss("torch.nn.CrossEntropyLoss" if from_logits else "torch.nn.NLLLoss",
+                         combine=None, own_reduction=own, labels=True,
+                         log_of_pred=not from_logits, weight=weight)
+    return adapter(y_true, y_pred, reduction=reduction)
+
+
+def _keras_class_weighted(y_true, y_pred, *, class_weight, normalize="count",
+                          from_logits=False, reduction="mean"):
+    # Translation only: the class weights become per-sample weights w[y] (what
+    # fit(class_weight=) does); "mean" over N, or over sum(w) with "mean_with_sample_weight".
+    labels = np.asarray(y_true).astype("int32")
+    sample_weight = _weights(class_weight, np.shape(y_pred)[-1])[labels].astype("float32")
+    keras_reduction = KERAS_REDUCTION[reduction]
+    if reduction == "mean" and normalize == "weights":
+        keras_reduction = "mean_with_sample_weight"
+    loss = resolve("keras.losses.SparseCategoricalCrossentropy")(
+        from_logits=from_logits, reduction=keras_reduction)
+    return to_numpy(loss(labels, keras_array(y_pred), sample_weight=sample_weight))
+
+
+def _class_weighted_sampler(rng, shape):
+    labels = rng.integers(0, shape[-1], size=shape[:-1])
+    class_weight = [float(w) for w in rng.choice([0.5, 1.0, 2.0, 5.0], size=shape[-1])]
+    return labels, _logits(rng, shape), {"class_weight": class_weight,
+                                         "normalize": str(rng.choice(["count", "weights"]))}
+
+
+def _keras_overlap(path, swap=False):
+    """Keras Dice/Tversky per sample (``axis`` = every non-batch axis, trap 26); Keras has no
+    ``smooth`` term, and its Tversky ``alpha`` weighs false negatives (trap 25): swapped."""
+    adapter = keras_loss(path, expand_1d=False, per_sample_axes=True,
+                         rename={"alpha": "beta", "beta": "alpha"} if swap else None)
+
+    def keras_overlap(y_true, y_pred, *, smooth=0.0, reduction="mean", **params):
+        if smooth != 0.0:
+            raise ValueError(f"Keras {path.rsplit('.', 1)[-1]} has no `smooth` term (it adds "
+                             f"1e-7 to the denominator only). Received: smooth={smooth!r}")
+        return adapter(y_true, y_pred, reduction=reduction, **params)
+    return keras_overlap
+
+
+def _overlap_sampler(with_weights):
+    def sampler(rng, shape):
+        params = {"smooth": 0.0}
+        if with_weights:
+            params.update(alpha=float(rng.choice([0.3, 0.7])), beta=float(rng.choice([0.3, 0.7])))
+        return _binary_labels(rng, shape), _probabilities(rng, shape), params
+    return sampler
+
+
+LABELS_BINARY = "labels in {0, 1} (or soft in [0, 1]), same shape as the predictions"
+LABELS_ONE_HOT = "one-hot (or soft) labels [batch, classes]"
+LABELS_INDEX = "integer class indices [batch] (or [batch, time]); `ignore_class` allowed"
+CE_PROPS = ("convex-in-logits", "probabilistic", "proper-scoring-rule")
+
+
+def _bce(from_logits):
+    suffix = "_from_logits" if from_logits else ""
+    return make_entry(
+        name="binary_crossentropy" + suffix,
+        title="Binary cross-entropy" + (" (from logits)" if from_logits else ""),
+        task="classification", label_format=LABELS_BINARY,
+        input_kind="logit" if from_logits else "probability",
+        formula=(r"\ell = -\frac{1}{D}\sum_j \bigl[y_j \log p_j + (1 - y_j)\log(1 - p_j)\bigr]"
+                 + (r",\quad p = \sigma(z)" if from_logits else "")),
+        properties=CE_PROPS + ("bernoulli-likelihood",),
+        reference=ref.binary_crossentropy, fixed_params={"from_logits": from_logits},
+        torch=torch_elementwise(
+            "torch.nn.BCEWithLogitsLoss" if from_logits else "torch.nn.BCELoss",
+            binary_smoothing=True, drop=("from_logits",)),
+        keras=keras_loss("keras.losses.BinaryCrossentropy"),
+        sampler=_bce_sampler(from_logits), shapes=BINARY_SHAPES,
+        known_differences=[] if from_logits else [
+            _clip_difference(ref.binary_crossentropy),
+            KnownDifference("torch", 11, _TORCH_LOG_FLOOR, _torch_bce_log_floor)],
+    )
+
+
+def _cce(from_logits):
+    suffix = "_from_logits" if from_logits else ""
+    return make_entry(
+        name="categorical_crossentropy" + suffix,
+        title="Categorical cross-entropy" + (" (from logits)" if from_logits else ""),
+        task="classification", label_format=LABELS_ONE_HOT,
+        input_kind="logit" if from_logits else "probability",
+        formula=(r"\ell = -\sum_{c=1}^{C} y_c \log p_c"
+                 + (r",\quad p = \operatorname{softmax}(z)" if from_logits else "")),
+        properties=CE_PROPS + ("categorical-likelihood",),
+        reference=ref.categorical_crossentropy, fixed_params={"from_logits": from_logits},
+        # CrossEntropyLoss takes probability targets and label_smoothing itself
+        torch=torch_per_sample("torch.nn.CrossEntropyLoss", log_of_pred=not from_logits,
+                               drop=("from_logits",)),
+        keras=keras_loss("keras.losses.CategoricalCrossentropy"),
+        sampler=_cce_sampler(from_logits), shapes=CLASS_SHAPES,
+        known_differences=[] if from_logits else [
+            _clip_difference(ref.categorical_crossentropy, categorical=True)],
+    )
+
+
+def _sparse(from_logits):
+    suffix = "_from_logits" if from_logits else ""
+    return make_entry(
+        name="sparse_categorical_crossentropy" + suffix,
+        title="Sparse categorical cross-entropy" + (" (from logits)" if from_logits else ""),
+        task="classification", label_format=LABELS_INDEX,
+        input_kind="logit" if from_logits else "probability",
+        formula=(r"\ell_i = -\log p_{i, y_i},\quad L = \frac{\sum_i \ell_i\,[y_i \ne "
+                 r"\text{ignore}]}{\#\{i: y_i \ne \text{ignore}\}}"),
+        properties=CE_PROPS + ("categorical-likelihood", "maskable"),
+        reference=ref.sparse_categorical_crossentropy, fixed_params={"from_logits": from_logits},
+        # torch's own reductions skip ignore_index in the mean, as the reference does
+        torch=torch_reducing("torch.nn.CrossEntropyLoss" if from_logits else "torch.nn.NLLLoss",
+                             labels=True, log_of_pred=not from_logits, class_axis_first=True,
+                             rename={"ignore_class": "ignore_index"}, drop=("from_logits",)),
+        keras=keras_loss("keras.losses.SparseCategoricalCrossentropy", labels=True,
+                         expand_1d=False),
+        sampler=_sparse_sampler(from_logits), shapes=CLASS_SHAPES + ((3, 4, 5),),
+        known_differences=[] if from_logits else [
+            _clip_difference(ref.sparse_categorical_crossentropy, categorical=True)],
+    )
+
+
+def _binary_focal(from_logits):
+    suffix = "_from_logits" if from_logits else ""
+    return make_entry(
+        name="binary_focal_crossentropy" + suffix,
+        title="Binary focal cross-entropy" + (" (from logits)" if from_logits else ""),
+        task="classification", label_format=LABELS_BINARY,
+        input_kind="logit" if from_logits else "probability",
+        formula=(r"\ell = \frac{1}{D}\sum_j a_j (1 - p_{t,j})^\gamma\,\mathrm{BCE}(y_j, p_j),"
+                 r"\quad p_t = y p + (1 - y)(1 - p)"),
+        properties=("imbalance", "down-weights-easy-examples", "probabilistic"),
+        reference=ref.binary_focal_crossentropy, fixed_params={"from_logits": from_logits},
+        torch=torch_elementwise("lossbook.torch.binary_focal_crossentropy"),
+        keras=keras_loss("keras.losses.BinaryFocalCrossentropy"),
+        sampler=_focal_binary_sampler(from_logits), shapes=BINARY_SHAPES,
+        known_differences=[] if from_logits else [
+            _clip_difference(ref.binary_focal_crossentropy)],
+    )
+
+
+def _categorical_focal(from_logits):
+    suffix = "_from_logits" if from_logits else ""
+    return make_entry(
+        name="categorical_focal_crossentropy" + suffix,
+        title="Categorical focal cross-entropy" + (" (from logits)" if from_logits else ""),
+        task="classification", label_format=LABELS_ONE_HOT,
+        input_kind="logit" if from_logits else "probability",
+        formula=r"\ell = -\sum_{c=1}^{C} \alpha (1 - p_c)^\gamma\, y_c \log p_c",
+        properties=("imbalance", "down-weights-easy-examples", "probabilistic"),
+        reference=ref.categorical_focal_crossentropy, fixed_params={"from_logits": from_logits},
+        torch=torch_per_sample("lossbook.torch.categorical_focal_crossentropy"),
+        keras=keras_loss("keras.losses.CategoricalFocalCrossentropy"),
+        sampler=_focal_categorical_sampler(from_logits), shapes=CLASS_SHAPES,
+        known_differences=[_clip_difference(ref.categorical_focal_crossentropy, categorical=True)],
+    )
+
+
+def _hinge_entry(name, title, formula, torch_path, keras_path, reference):
+    return make_entry(
+        name=name, title=title, task="classification",
+        label_format="labels in {-1, 1} or {0, 1} (mapped to {-1, 1}), same shape as the scores",
+        input_kind="score", formula=formula,
+        properties=("convex", "margin-based", "max-margin", "not-probabilistic"),
+        reference=reference,
+        torch=torch_elementwise(torch_path, signed_labels=True),
+        keras=keras_loss(keras_path),
+        sampler=_hinge_sampler, shapes=BINARY_SHAPES,
+    )
+
+
+ENTRIES = [
+    _bce(False), _bce(True), _cce(False), _cce(True), _sparse(False), _sparse(True),
+    make_entry(
+        name="class_weighted_crossentropy", title="Class-weighted cross-entropy",
+        task="classification", label_format="integer class indices [batch]; one weight per class",
+        input_kind="logit",
+        formula=(r"\ell_i = -w_{y_i} \log p_{i, y_i},\quad L = \frac{\sum_i \ell_i}{N}"
+                 r"\ \text{or}\ \frac{\sum_i \ell_i}{\sum_i w_{y_i}}"),
+        properties=CE_PROPS + ("imbalance",),
+        reference=ref.class_weighted_crossentropy, fixed_params={"from_logits": True},
+        torch=_torch_class_weighted, keras=_keras_class_weighted,
+        sampler=_class_weighted_sampler, shapes=CLASS_SHAPES,
+    ),
+    _binary_focal(False), _binary_focal(True), _categorical_focal(False), _categorical_focal(True),
+    make_entry(
+        name="kl_divergence", title="Kullback–Leibler divergence", task="classification",
+        label_format="target distributions [batch, classes]", input_kind="probability",
+        formula=r"\ell = \sum_{c=1}^{C} p_c \log\frac{p_c}{q_c}",
+        properties=("convex", "distribution-matching", "asymmetric", "distillation"),
+        reference=ref.kl_divergence,
+        # KLDivLoss wants log q as input (trap 5); "none" is element-wise, summed per sample
+        torch=torch_loss("torch.nn.KLDivLoss", combine="sum", log_of_pred=True),
+        keras=keras_loss("keras.losses.KLDivergence"),
+        sampler=lambda rng, shape: (_float32_distributions(rng, shape),
+                                    _float32_distributions(rng, shape), {}),
+        shapes=CLASS_SHAPES,
+        known_differences=[KnownDifference(
+            "keras", 11, "clips both distributions to [1e-7, 1], so p = 0 contributes "
+            "1e-7 log(1e-7 / q)", _keras_kl)],
+    ),
+    _hinge_entry("hinge", "Hinge loss",
+                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j s_j)",
+                 "lossbook.torch.hinge", "keras.losses.Hinge", ref.hinge),
+    _hinge_entry("squared_hinge", "Squared hinge loss",
+                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j s_j)^2",
+                 "lossbook.torch.squared_hinge", "keras.losses.SquaredHinge", ref.squared_hinge),
+    make_entry(
+        name="categorical_hinge", title="Categorical (Crammer–Singer) hinge",
+        task="classification", label_format=LABELS_ONE_HOT, input_kind="score",
+        formula=r"\ell = \max\bigl(0,\ 1 + \max_{c \ne y} s_c - s_y\bigr)",
+        properties=("convex", "margin-based", "max-margin", "not-probabilistic"),
+        reference=ref.categorical_hinge,
+        torch=torch_per_sample("lossbook.torch.categorical_hinge"),
+        keras=keras_loss("keras.losses.CategoricalHinge"),
+        # scores >= 0: there Keras' max over (1 - y) * s equals the best wrong score
+        sampler=lambda rng, shape: (_one_hot(rng, shape), rng.uniform(0.0, 2.0, size=shape), {}),
+        shapes=CLASS_SHAPES,
+        known_differences=[KnownDifference(
+            "keras", 15, "CategoricalHinge takes the max over (1 - y) * s, which counts 0 for "
+            "the true class: it differs when every wrong score is negative",
+            _keras_categorical_hinge)],
+    ),
+    make_entry(
+        name="multi_margin", title="Multi-class margin loss (Weston–Watkins)",
+        task="classification", label_format="integer class indices [batch]", input_kind="score",
+        formula=r"\ell = \frac{1}{C}\sum_{c \ne y} \max(0, m - s_y + s_c)^p",
+        properties=("convex", "margin-based", "not-probabilistic"),
+        reference=ref.multi_margin,
+        torch=torch_per_sample("torch.nn.MultiMarginLoss", labels=True),
+        keras=keras_loss("lossbook.keras.MultiMargin", labels=True, expand_1d=False),
+        sampler=lambda rng, shape: (rng.integers(0, shape[-1], size=shape[:-1]),
+                                    rng.normal(0.0, 1.0, size=shape),
+                                    {"margin": float(rng.choice([0.5, 1.0])),
+                                     "p": int(rng.choice([1, 2]))}),
+        shapes=CLASS_SHAPES,
+    ),
+    make_entry(
+        name="dice", title="Dice loss", task="classification",
+        label_format="masks in {0, 1} (or soft), [batch, ...]", input_kind="probability",
+        formula=r"\ell = 1 - \frac{2\sum_j y_j p_j + s}{\sum_j y_j + \sum_j p_j + s}",
+        properties=("segmentation", "overlap-based", "imbalance"),
+        reference=ref.dice,
+        torch=torch_per_sample("lossbook.torch.dice"),
+        keras=_keras_overlap("keras.losses.Dice"),
+        sampler=_overlap_sampler(False), shapes=((4, 6), (2, 3, 4)),
+    ),
+    make_entry(
+        name="tversky", title="Tversky loss", task="classification",
+        label_format="masks in {0, 1} (or soft), [batch, ...]", input_kind="probability",
+        formula=(r"\ell = 1 - \frac{TP + s}{TP + \alpha FP + \beta FN + s},\quad "
+                 r"TP = \sum y p,\ FP = \sum (1 - y) p,\ FN = \sum y (1 - p)"),
+        properties=("segmentation", "overlap-based", "imbalance", "asymmetric"),
+        reference=ref.tversky,
+        torch=torch_per_sample("lossbook.torch.tversky"),
+        keras=_keras_overlap("keras.losses.Tversky", swap=True),
+        sampler=_overlap_sampler(True), shapes=((4, 6), (2, 3, 4)),
+    ),
+]

@@ -1,0 +1,113 @@
+"""Catalogue entries of the similarity and metric-learning losses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossbook import reference as ref
+from lossbook._validation import reduce
+from lossbook.catalog._adapters import (
+    keras_loss,
+    tensor,
+    to_numpy,
+    torch_elementwise,
+    torch_per_sample,
+    torch_reduce,
+)
+from lossbook.catalog._entry import KnownDifference, make_entry
+
+_TORCH_TRIPLET_EPS = 1e-6  # TripletMarginLoss' default eps
+
+
+def _torch_cosine(y_true, y_pred, *, axis=-1, reduction="mean"):
+    import torch.nn.functional as F
+
+    # F.cosine_similarity returns +cos; the reference (Keras' sign, a loss) is -cos (trap 17)
+    values = -F.cosine_similarity(tensor(y_pred), tensor(y_true), dim=axis)
+    return to_numpy(torch_reduce(values, reduction))
+
+
+def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean"):
+    import torch
+
+    del y_true  # None: the roles are the positions along axis 1
+    embeddings = tensor(y_pred)
+    # built-in: TripletMarginLoss(p=2) on (anchor, positive, negative) = y_pred[:, 0], [:, 1], [:, 2]
+    loss = torch.nn.TripletMarginLoss(margin=margin, p=2.0, reduction="none")
+    values = loss(embeddings[:, 0], embeddings[:, 1], embeddings[:, 2])
+    return to_numpy(torch_reduce(values, reduction))
+
+
+def _triplet_with_eps(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None):
+    y_pred = np.asarray(y_pred, float)
+    anchor, positive, negative = y_pred[:, 0], y_pred[:, 1], y_pred[:, 2]
+    gap = (np.linalg.norm(anchor - positive + _TORCH_TRIPLET_EPS, axis=-1)
+           - np.linalg.norm(anchor - negative + _TORCH_TRIPLET_EPS, axis=-1))
+    return reduce(np.maximum(0.0, gap + margin), reduction, sample_weight)
+
+
+def _contrastive_sampler(rng, shape):
+    labels = rng.integers(0, 2, size=shape).astype(np.float64)
+    return labels, rng.uniform(0.0, 2.0, size=shape), {"margin": float(rng.choice([1.0, 1.5]))}
+
+
+def _triplet_sampler(rng, shape):
+    return None, rng.normal(0.0, 1.0, size=shape), {"margin": float(rng.choice([0.5, 1.0]))}
+
+
+def _am_softmax_sampler(rng, shape):
+    labels = rng.integers(0, shape[-1], size=shape[:-1])
+    return labels, rng.uniform(-1.0, 1.0, size=shape), {
+        "margin": float(rng.choice([0.2, 0.35])), "scale": float(rng.choice([10.0, 30.0]))}
+
+
+ENTRIES = [
+    make_entry(
+        name="cosine_similarity", title="Cosine similarity loss (negative cosine)",
+        task="metric_learning", label_format="target vectors [batch, ..., dim]",
+        input_kind="embedding",
+        formula=r"\ell = -\frac{\langle y, \hat y\rangle}{\lVert y\rVert\,\lVert \hat y\rVert}",
+        properties=("scale-invariant", "bounded", "direction-only"),
+        reference=ref.cosine_similarity,
+        torch=_torch_cosine,
+        keras=keras_loss("keras.losses.CosineSimilarity", expand_1d=False),
+        sampler=lambda rng, shape: (rng.normal(size=shape), rng.normal(size=shape), {}),
+        shapes=((6, 4), (3, 2, 4)),
+    ),
+    make_entry(
+        name="contrastive", title="Contrastive loss (Siamese pairs)", task="metric_learning",
+        label_format="pair labels: 1 = similar, 0 = dissimilar, [batch]", input_kind="distance",
+        formula=r"\ell = y\,d^2 + (1 - y)\max(0, m - d)^2",
+        properties=("margin-based", "siamese", "metric-learning"),
+        reference=ref.contrastive,
+        torch=torch_elementwise("lossbook.torch.contrastive"),
+        keras=keras_loss("lossbook.keras.Contrastive"),
+        sampler=_contrastive_sampler, shapes=((8,), (4, 3)),
+    ),
+    make_entry(
+        name="triplet", title="Triplet margin loss", task="metric_learning",
+        label_format="none (y_true=None): y_pred stacks anchor, positive, negative [batch, 3, dim]",
+        input_kind="embedding",
+        formula=r"\ell = \max\bigl(0, \lVert a - p\rVert_2 - \lVert a - n\rVert_2 + m\bigr)",
+        properties=("margin-based", "metric-learning", "ranking"),
+        reference=ref.triplet,
+        torch=_torch_triplet,
+        keras=keras_loss("lossbook.keras.Triplet", expand_1d=False),
+        sampler=_triplet_sampler, shapes=((6, 3, 4), (4, 3, 8)),
+        known_differences=[KnownDifference(
+            "torch", None, "TripletMarginLoss adds eps=1e-6 to each difference: ||a - p + 1e-6||",
+            _triplet_with_eps)],
+    ),
+    make_entry(
+        name="am_softmax", title="Additive-margin softmax (AM-Softmax, CosFace)",
+        task="metric_learning", label_format="integer class indices [batch]",
+        input_kind="cosine",
+        formula=(r"\ell = -\log\frac{e^{s(\cos\theta_y - m)}}{e^{s(\cos\theta_y - m)} + "
+                 r"\sum_{c \ne y} e^{s\cos\theta_c}}"),
+        properties=("margin-based", "metric-learning", "face-verification", "probabilistic"),
+        reference=ref.am_softmax,
+        torch=torch_per_sample("lossbook.torch.am_softmax", labels=True),
+        keras=keras_loss("lossbook.keras.AMSoftmax", labels=True, expand_1d=False),
+        sampler=_am_softmax_sampler, shapes=((6, 4), (8, 10)),
+    ),
+]
