@@ -60,7 +60,8 @@ def binary_inputs(y_true, y_pred, reduction, from_logits, label_smoothing):
 def elementwise_bce(labels, y_pred, from_logits):
     """``-[y log p + (1 - y) log(1 - p)]`` per element, with 0·log 0 = 0."""
     if from_logits:
-        return np.logaddexp(0.0, y_pred) - labels * y_pred  # softplus(z) - y z, exact at ±1e4
+        # softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)): no cancellation at ±1e4
+        return np.maximum(y_pred, 0.0) - labels * y_pred + np.log1p(np.exp(-np.abs(y_pred)))
     with np.errstate(divide="ignore"):
         log_p, log_not_p = np.log(y_pred), np.log1p(-y_pred)  # log1p: exact 1 - p for tiny p
     return -(xlog(labels, log_p) + xlog(1.0 - labels, log_not_p))

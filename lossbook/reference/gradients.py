@@ -164,11 +164,6 @@ def _grad_poisson(y_true, y_pred):
 # Classification (p probabilities, z logits, y labels; D = size of the last axis)
 
 
-def _softmax_backward(probs, grad_probs):
-    r"""Chain rule through softmax: :math:`g_z = p \odot (g_p - \langle p, g_p \rangle)`."""
-    return probs * (grad_probs - np.sum(probs * grad_probs, axis=-1, keepdims=True))
-
-
 @_register(classification.binary_crossentropy)
 def _grad_binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0):
     r"""Logits: :math:`(\sigma(z) - y) / D`; probabilities: :math:`(p - y) / (p (1 - p) D)`.
@@ -199,7 +194,7 @@ def _grad_categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_s
     if from_logits:
         grad = softmax(y_pred) - labels
     else:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             grad = np.where(labels == 0, 0.0, -labels / y_pred)
     return np.moveaxis(grad, -1, axis % ndim)
 
@@ -214,7 +209,7 @@ def _grad_sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False,
     if from_logits:
         grad = softmax(y_pred) - one_hot
     else:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             grad = np.where(one_hot == 0, 0.0, -one_hot / y_pred)
     return grad * valid[..., None]
 
@@ -264,23 +259,27 @@ def _grad_binary_focal_crossentropy(y_true, y_pred, *, gamma=2.0, alpha=0.25,
 def _grad_categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0,
                                          from_logits=False, label_smoothing=0.0):
     r""":math:`\partial \ell / \partial p_c = \alpha y_c [\gamma (1 - p_c)^{\gamma - 1} \log p_c
-    - (1 - p_c)^{\gamma} / p_c]`, chained through softmax for logits.
+    - (1 - p_c)^{\gamma} / p_c]`; for logits, with :math:`h_c = p_c\, \partial \ell / \partial p_c`
+    (where :math:`p \cdot 1/p` cancels), :math:`\partial \ell / \partial z_k = h_k - p_k \sum_c h_c`.
     """
     labels, y_pred = classification.categorical_inputs(y_true, y_pred, "sum", from_logits,
                                                        label_smoothing, -1)
-    probs = softmax(y_pred) if from_logits else y_pred
+    log_probs = classification.class_log_probs(y_pred, from_logits)
+    probs, miss = np.exp(log_probs), -np.expm1(log_probs)  # 1 - p exact near p = 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        focus = gamma * (1.0 - probs) ** (gamma - 1.0) if gamma != 0 else 0.0
-        grad_probs = np.where(labels == 0, 0.0, alpha * labels * (
-            focus * np.log(probs) - (1.0 - probs) ** gamma / probs))
-    return _softmax_backward(probs, grad_probs) if from_logits else grad_probs
+        focus = gamma * miss ** (gamma - 1.0) if gamma != 0 else 0.0
+        if from_logits:  # h = p ∂ℓ/∂p, so that p·(1/p) cancels analytically
+            scaled = alpha * labels * (focus * probs * log_probs - miss**gamma)
+            return scaled - probs * scaled.sum(axis=-1, keepdims=True)
+        return np.where(labels == 0, 0.0,
+                        alpha * labels * (focus * log_probs - miss**gamma / probs))
 
 
 @_register(classification.kl_divergence)
 def _grad_kl_divergence(y_true, y_pred):
     r""":math:`\partial/\partial q_c = -p_c / q_c` (0 where :math:`p_c = 0`), q free variables."""
     y_true, y_pred = pair(y_true, y_pred, "sum")
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y_true == 0, 0.0, -y_true / y_pred)
 
 
@@ -394,7 +393,7 @@ def _grad_sequence_crossentropy(y_true, y_pred, *, from_logits=False, ignore_cla
     if from_logits:
         grad = softmax(y_pred) - one_hot
     else:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             grad = np.where(one_hot == 0, 0.0, -one_hot / y_pred)
     return grad * (valid / counts[:, None])[..., None]
 
