@@ -1,3 +1,151 @@
-"""Catalogue entries (sequence)."""
+"""Catalogue entries of the sequence losses: per-step cross-entropy with padding, and CTC."""
 
-ENTRIES = []
+from __future__ import annotations
+
+import numpy as np
+
+from lossbook import reference as ref
+from lossbook._env import quiet_import
+from lossbook.catalog._adapters import (
+    KERAS_REDUCTION,
+    keras_array,
+    tensor,
+    to_numpy,
+    torch_reduce,
+)
+from lossbook.catalog._entry import make_entry
+
+
+def _valid_steps(y_true, ignore_class, mask):
+    """The label format's valid steps [batch, time]: not ``ignore_class`` and ``mask == 1``."""
+    labels = np.asarray(y_true)
+    valid = np.ones(labels.shape, bool) if ignore_class is None else labels != ignore_class
+    return valid if mask is None else valid & (np.asarray(mask) == 1)
+
+
+def _torch_sequence_ce(y_true, y_pred, *, from_logits=False, ignore_class=None, mask=None,
+                       reduction="mean"):
+    import torch
+
+    valid = _valid_steps(y_true, ignore_class, mask)
+    labels = tensor(np.where(valid, y_true, 0), "int64")  # masked steps: any valid index
+    # CrossEntropyLoss wants [batch, classes, time] (the sources' mistake) and logits, or
+    # log-probabilities for probabilities (its log-softmax leaves those unchanged, trap 3)
+    scores = tensor(y_pred) if from_logits else tensor(y_pred).log()
+    steps = torch.nn.CrossEntropyLoss(reduction="none")(scores.movedim(-1, 1), labels)
+    valid_t = tensor(valid)
+    # reduction translation: the mean over each sequence's valid steps
+    per_sequence = (steps * valid_t).sum(dim=1) / valid_t.sum(dim=1)
+    return to_numpy(torch_reduce(per_sequence, reduction))
+
+
+def _keras_reduce(values, reduction):
+    """The reference's reduction of per-sample Keras values, in ``keras.ops``."""
+    if reduction == "none":
+        return values
+    total = quiet_import("keras").ops.sum(values)
+    return total if reduction == "sum" else total / values.shape[0]
+
+
+def _keras_sequence_ce(y_true, y_pred, *, from_logits=False, ignore_class=None, mask=None,
+                       reduction="mean"):
+    keras = quiet_import("keras")
+    valid = _valid_steps(y_true, ignore_class, mask)
+    loss = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=from_logits, ignore_class=ignore_class, reduction=None)
+    labels = keras_array(np.where(valid | (np.asarray(y_true) == ignore_class), y_true, 0),
+                         "int32")
+    steps = loss(labels, keras_array(y_pred), sample_weight=keras_array(valid))
+    # reduction translation: the mean over each sequence's valid steps
+    counts = keras.ops.convert_to_tensor(keras_array(valid.sum(axis=1)))
+    per_sequence = keras.ops.divide(keras.ops.sum(steps, axis=1), counts)
+    return to_numpy(_keras_reduce(per_sequence, reduction))
+
+
+def _sequence_sampler(rng, shape):
+    batch, steps, classes = shape
+    labels = rng.integers(0, classes, size=(batch, steps))
+    lengths = rng.integers(1, steps + 1, size=batch)
+    padding = np.arange(steps)[None, :] >= lengths[:, None]
+    params = {"from_logits": True}
+    if rng.random() < 0.5:
+        labels[padding] = -1
+        params["ignore_class"] = -1
+    else:
+        params["mask"] = (~padding).astype(np.float64)
+    return labels, rng.normal(0.0, 2.0, size=shape), params
+
+
+def _torch_ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logits=False,
+               reduction="mean"):
+    import torch
+
+    scores = tensor(y_pred)
+    # CTCLoss wants log-probabilities [time, batch, classes]; "none" is the per-sample NLL
+    # (its own "mean" would divide each by its target length, trap 18)
+    log_probs = (scores.log_softmax(-1) if from_logits else scores).movedim(1, 0)
+    values = torch.nn.CTCLoss(blank=blank, reduction="none")(
+        log_probs, tensor(y_true, "int64"), tensor(input_length, "int64"),
+        tensor(label_length, "int64"))
+    return to_numpy(torch_reduce(values, reduction))
+
+
+def _keras_ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logits=False,
+               reduction="mean"):
+    keras = quiet_import("keras")
+    labels, label_length = np.asarray(y_true), np.asarray(label_length)
+    # Keras takes logits and applies log-softmax itself; on log-probabilities it is a no-op
+    scores = keras_array(y_pred)
+    steps = scores.shape[1]
+    if blank == 0 and np.all(np.asarray(input_length) == steps):
+        # the built-in: blank 0 is also the padding value, so pad with 0 (trap 18)
+        padded = np.where(np.arange(labels.shape[1])[None, :] < label_length[:, None], labels, 0)
+        loss = keras.losses.CTC(reduction=KERAS_REDUCTION[reduction])
+        return to_numpy(loss(keras_array(padded, "int32"), scores))
+    values = keras.ops.ctc_loss(keras_array(labels, "int32"), scores,
+                                keras_array(label_length, "int32"),
+                                keras_array(input_length, "int32"), mask_index=blank)
+    return to_numpy(_keras_reduce(values, reduction))
+
+
+def _ctc_sampler(rng, shape):
+    batch, steps, classes = shape
+    full = shape[1] % 2 == 0  # one shape uses the Keras CTC class (blank 0, full lengths)
+    blank = 0 if full else classes - 1
+    symbols = [c for c in range(classes) if c != blank]
+    max_label = max(1, (steps - 1) // 2 - 1)
+    label_length = rng.integers(1, max_label + 1, size=batch)
+    labels = rng.choice(symbols, size=(batch, max_label))
+    input_length = (np.full(batch, steps) if full
+                    else rng.integers(2 * label_length + 1, steps + 1))
+    return labels, rng.normal(0.0, 2.0, size=shape), {
+        "input_length": input_length, "label_length": label_length, "blank": blank,
+        "from_logits": True}
+
+
+ENTRIES = [
+    make_entry(
+        name="sequence_crossentropy", title="Sequence (per-time-step) cross-entropy",
+        task="sequence",
+        label_format="integer labels [batch, time]; padding by `ignore_class` or a 0/1 `mask`",
+        input_kind="logit",
+        formula=(r"\ell_i = \frac{1}{|V_i|}\sum_{t \in V_i} -\log p_{i t y_{it}},\quad "
+                 r"V_i = \text{the valid (unpadded) steps}"),
+        properties=("teacher-forcing", "maskable", "probabilistic", "autoregressive-nll"),
+        reference=ref.sequence_crossentropy,
+        torch=_torch_sequence_ce, keras=_keras_sequence_ce,
+        sampler=_sequence_sampler, shapes=((3, 6, 4), (2, 5, 7)),
+    ),
+    make_entry(
+        name="ctc", title="Connectionist temporal classification (CTC)", task="sequence",
+        label_format=("padded integer labels [batch, max_label_length] with `label_length`; "
+                      "frames per sample in `input_length`; a separate `blank` class"),
+        input_kind="logit",
+        formula=(r"\ell = -\log \sum_{\pi \in \mathcal{B}^{-1}(y)} \prod_{t=1}^{T} "
+                 r"p_{t \pi_t}"),
+        properties=("alignment-free", "speech", "handwriting", "probabilistic"),
+        reference=ref.ctc,
+        torch=_torch_ctc, keras=_keras_ctc,
+        sampler=_ctc_sampler, shapes=((3, 8, 5), (2, 11, 6)),
+    ),
+]
