@@ -15,6 +15,7 @@ from lossbook.catalog._adapters import (
 )
 from lossbook.catalog._entry import make_entry
 
+
 def _torch_cosine(y_true, y_pred, *, axis=-1, reduction="mean"):
     import torch.nn.functional as F
 
