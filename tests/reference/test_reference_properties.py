@@ -177,3 +177,10 @@ def test_logits_and_probabilities_agree(seed, n):
     binary = rng.integers(0, 2, (n, C)).astype(float)
     assert ref.binary_crossentropy(binary, logits, from_logits=True) == pytest.approx(
         ref.binary_crossentropy(binary, 1 / (1 + np.exp(-logits))), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ALL_LOSSES)
+def test_every_loss_rejects_an_unknown_reduction(name):
+    y_true, y_pred, params = _make_inputs(name, np.random.default_rng(0), 3)
+    with pytest.raises(ValueError, match=r"`reduction`.*Received: reduction='average'"):
+        getattr(ref, name)(y_true, y_pred, reduction="average", **params)
