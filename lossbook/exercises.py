@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import html
 import inspect
 import sys
@@ -306,7 +307,8 @@ def _expected(exercise: Exercise, case: Case, reduction: str):
 
 
 def _close(got, expected, atol=_ATOL) -> bool:
-    return bool(np.all(np.abs(got - expected) <= atol + _RTOL * np.abs(expected)))
+    with np.errstate(invalid="ignore"):  # inf - inf: equal infinities count as close
+        return bool(np.all((got == expected) | (np.abs(got - expected) <= atol + _RTOL * np.abs(expected))))
 
 
 def _diagnose(exercise: Exercise, case: Case, got, reduction: str) -> str:
@@ -321,11 +323,18 @@ def _diagnose(exercise: Exercise, case: Case, got, reduction: str) -> str:
             if wrong.shape == got.shape and _close(got, wrong) and not _close(wrong, _expected(
                     exercise, case, reduction)):
                 return hint
-    if reduction == "mean":
-        total = _expected(exercise, case, "sum")
-        if _close(got, total) and case.y_true.size > 1:
-            return ("your value is the sum over the samples; the exercise wants the mean "
-                    "(divide by the number of values).")
+    expected = _expected(exercise, case, reduction)
+    if reduction == "mean" and case.y_true.size > 1:
+        samples = case.y_true.size / (1 if case.y_true.ndim == 1 else case.y_true.shape[-1])
+        if any(_close(got, expected * n) for n in {samples, case.y_true.size}):
+            return ("your value is a sum; the exercise wants the mean over all elements "
+                    "(divide by how many there are).")
+    with contextlib.suppress(Exception):  # the reference may reject swapped inputs
+        swapped = _expected(exercise, dataclasses.replace(case, y_true=case.y_pred,
+                                                          y_pred=case.y_true), reduction)
+        if _close(got, swapped) and not _close(swapped, expected):
+            return ("your function seems to read its arguments as (y_pred, y_true); they come as "
+                    "(y_true, y_pred). If it takes torch's (input, target), use order=\"torch\".")
     return ""
 
 
@@ -354,7 +363,7 @@ def _check_value(exercise, case, output, reduction) -> Failure | None:
         hint = case.hint or ("look for 0/0, inf − inf, or a log or square root of a negative "
                              "number. " + exercise.hint)
     elif np.any(np.isinf(got)):
-        message = f"{_inputs(case)}\nyour function returned inf, an overflow (expected {_fmt(expected)})"
+        message = f"{_inputs(case)}\nyour function returned inf — an overflow? (expected {_fmt(expected)})"
     return Failure(where, message, hint)
 
 

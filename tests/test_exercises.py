@@ -145,7 +145,7 @@ def test_naive_log_cosh_overflow_is_explained(function):
     result = exercises.check("log_cosh", function)
     text = str(result)
     assert not result.passed
-    assert "huge residuals ±1e8" in text and "returned inf, an overflow" in text
+    assert "huge residuals ±1e8" in text and "returned inf — an overflow?" in text
     assert "overflows for |x| > 710" in text and "log1p(exp(-2|x|))" in text
     _assert_clean(_report(result))
 
@@ -221,7 +221,15 @@ def test_every_known_mistake_gets_its_hint(exercise, index):
 
 def test_sum_instead_of_mean_is_named():
     result = exercises.check("mae", lambda y_true, y_pred: np.sum(np.abs(y_true - y_pred)))
-    assert "the sum over the samples; the exercise wants the mean" in str(result)
+    assert "your value is a sum; the exercise wants the mean" in str(result)
+
+
+def test_swapped_arguments_are_named():
+    def poisson_swapped(y_true, y_pred):
+        return ref.poisson(y_pred, y_true)
+
+    result = exercises.check("poisson", poisson_swapped)
+    assert "(y_pred, y_true)" in result.failures[0].hint and 'order="torch"' in result.failures[0].hint
 
 
 # --- robustness ---------------------------------------------------------------------------
