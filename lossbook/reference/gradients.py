@@ -16,7 +16,7 @@ import numpy as np
 
 from lossbook._validation import as_float_array
 from lossbook.reference import classification, margins, pairs, regression, sequence
-from lossbook.reference._common import last_axis_size, pair, sigmoid, softmax
+from lossbook.reference._common import labels_and_scores, last_axis_size, pair, sigmoid, softmax
 
 __all__ = ["gradient", "GRADIENT_NAMES"]
 
@@ -323,7 +323,7 @@ def _grad_multi_margin(y_true, y_pred, *, margin=1.0, p=1):
     :math:`\partial/\partial s_c = p\, t_c^{p-1} [t_c > 0] / C` and
     :math:`\partial/\partial s_y = -\sum_{c \ne y} p\, t_c^{p-1} [t_c > 0] / C`.
     """
-    labels, y_pred = margins.labels_and_scores(y_true, y_pred, "sum")
+    labels, y_pred = labels_and_scores(y_true, y_pred, "sum")
     num_classes = y_pred.shape[-1]
     one_hot = np.eye(num_classes)[labels]
     excess = margin - np.sum(one_hot * y_pred, axis=-1, keepdims=True) + y_pred
@@ -375,7 +375,7 @@ def _grad_am_softmax(y_true, y_pred, *, margin=0.35, scale=30.0):
     r""":math:`s\,(\operatorname{softmax}(z) - \text{one\_hot}(y))` with
     :math:`z = s(\cos\theta - m\,\text{one\_hot}(y))`.
     """
-    labels, cosines = pairs.labels_and_scores(y_true, y_pred, "sum")
+    labels, cosines = labels_and_scores(y_true, y_pred, "sum")
     logits = pairs.am_softmax_logits(labels, cosines, margin, scale)
     return scale * (softmax(logits) - np.eye(cosines.shape[-1])[labels])
 

@@ -91,10 +91,11 @@ def ctc_inputs(y_true, y_pred, input_length, label_length, blank, from_logits):
         raise ValueError(f"`blank` must be a class index in [0, {num_classes}) (C={num_classes} "
                          f"classes in y_pred). Received: blank={blank}")
     log_probs = log_softmax(y_pred) if from_logits else y_pred
-    if not from_logits and np.max(np.abs(np.logaddexp.reduce(y_pred, axis=-1))) > 1e-6:
+    worst = 0.0 if from_logits else np.max(np.abs(np.logaddexp.reduce(y_pred, axis=-1)))
+    if worst > 1e-5:
         raise ValueError("`y_pred` must hold log-probabilities (each step's exp summing to 1); "
-                         "pass logits with from_logits=True. Received: y_pred with "
-                         f"log-sum-exp up to {np.max(np.abs(np.logaddexp.reduce(y_pred, -1))):.3g}")
+                         "pass logits with from_logits=True. Received: y_pred with a step's "
+                         f"log-sum-exp {worst:.3g} away from 0")
     labels = as_label_array(y_true, "y_true")
     if labels.ndim != 2 or labels.shape[0] != batch:
         raise ValueError(f"`y_true` must be padded labels of shape [batch={batch}, max_length]. "

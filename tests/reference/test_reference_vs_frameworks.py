@@ -182,3 +182,10 @@ def test_keras_regression_functions_match(keras):
         assert ours_fn(a, b) == pytest.approx(_k(theirs_fn, a, b), rel=1e-6), ours_fn.__name__
     assert ref.root_mean_squared_error(values_a, values_b) == pytest.approx(
         float(np.sqrt(_k(keras.losses.mean_squared_error, values_a, values_b))))
+
+
+def test_keras_categorical_hinge_quirk_is_documented(keras):
+    # all wrong scores negative: Keras' max over (1 - y)·s picks the true class's 0
+    y, s = [[1.0, 0.0]], [[0.5, -2.0]]
+    assert _k(keras.losses.categorical_hinge, np.array(y), np.array(s)) == pytest.approx(0.5)
+    assert ref.categorical_hinge(y, s) == 0.0  # Crammer–Singer: max(0, 1 - 2 - 0.5)
