@@ -135,6 +135,12 @@ CASES = [
      lambda u, v: -F.cosine_similarity(u, v, dim=-1).sum(), 1e-6),
     ("contrastive", "contrastive", pair_labels, distances, {"margin": 1.5},
      lambda y, d: (y * d**2 + (1 - y) * torch.relu(1.5 - d) ** 2).sum(), 1e-6),
+    ("dice", "dice", binary, binary_probs, {"smooth": 0.5},
+     lambda y, p: (1 - (2 * (y * p).sum(-1) + 0.5) / (y.sum(-1) + p.sum(-1) + 0.5)).sum(), 1e-6),
+    ("tversky", "tversky", binary, binary_probs, {"alpha": 0.7, "beta": 0.2, "smooth": 0.1},
+     lambda y, p: (1 - ((y * p).sum(-1) + 0.1) / ((y * p).sum(-1) + 0.7 * ((1 - y) * p).sum(-1)
+                                                 + 0.2 * (y * (1 - p)).sum(-1) + 0.1)).sum(),
+     1e-6),
     ("triplet", "triplet", None, triplets, {"margin": 2.0},
      lambda y, x: F.triplet_margin_loss(x[:, 0], x[:, 1], x[:, 2], margin=2.0, eps=0.0,
                                         reduction="sum"), 1e-6),
