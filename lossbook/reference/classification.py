@@ -132,7 +132,8 @@ def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.
     with :math:`y \\in [0, 1]` the labels (after smoothing
     :math:`y \\leftarrow y(1 - \\varepsilon) + \\varepsilon/2`), :math:`p` the predicted
     probabilities, :math:`z` logits and :math:`D` the size of the last axis. On logits it is
-    :math:`\\operatorname{softplus}(z) - y z`, computed with ``logaddexp`` (exact at ±1e4).
+    :math:`\\operatorname{softplus}(z) - y z`, computed as
+    :math:`\\max(z, 0) - y z + \\log(1 + e^{-|z|})` (no cancellation, exact at ±1e4).
 
     Args:
         y_true: labels in [0, 1], ``[batch]`` or ``[batch, ..., outputs]``.
