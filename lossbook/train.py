@@ -80,12 +80,12 @@ class History:
 # -- models -----------------------------------------------------------------------------------
 
 def _framework(model) -> str:
+    keras = sys.modules.get("keras")
+    if keras is not None and isinstance(model, keras.Model):  # first: on Keras' torch backend
+        return "keras"                                         # a Keras model is an nn.Module too
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(model, torch.nn.Module):
         return "torch"
-    keras = sys.modules.get("keras")
-    if keras is not None and isinstance(model, keras.Model):
-        return "keras"
     raise TypeError(f"`model` must be a torch.nn.Module or a keras.Model. Received: model={describe(model)}")
 
 
@@ -95,13 +95,30 @@ def _keras():
     return quiet_import("keras")
 
 
+OUTPUTS = (None, "exponential", "sigmoid")
+
+
+def _torch_output(torch, output):
+    """The torch module of an output activation (torch has no ``Exp`` layer)."""
+    if output == "sigmoid":
+        return torch.nn.Sigmoid()
+
+    class Exponential(torch.nn.Module):
+        def forward(self, x):
+            return torch.exp(x)
+
+    return Exponential()
+
+
 def mlp(framework: str, in_features: int = 1, hidden=(32,), out_features: int = 1, *,
-        activation: str = "tanh", seed: int = 0):
+        activation: str = "tanh", output: str | None = None, seed: int = 0):
     """A small fully connected network: ``Linear`` layers of widths ``hidden`` with ``activation``.
 
     ``framework`` is ``"torch"`` or ``"keras"``; initial weights are seeded by ``seed``
     (each framework with its own default initialiser; use :func:`copy_weights` to start
-    both from the same point). The last layer is linear (it outputs values or logits).
+    both from the same point). The last layer outputs values or logits, or, with
+    ``output="exponential"``, a positive rate (the log link of Poisson regression) and with
+    ``output="sigmoid"`` a probability.
 
     >>> mlp("torch", 2, hidden=(8,), out_features=3)
     Sequential(
@@ -112,6 +129,7 @@ def mlp(framework: str, in_features: int = 1, hidden=(32,), out_features: int = 
     """
     check_in_choices(framework, "framework", ("torch", "keras"))
     check_in_choices(activation, "activation", ("tanh", "relu"))
+    check_in_choices(output, "output", OUTPUTS)
     widths = [check_int(in_features, "in_features", minimum=1)]
     widths += [check_int(h, "hidden", minimum=1) for h in hidden]
     widths.append(check_int(out_features, "out_features", minimum=1))
@@ -126,28 +144,32 @@ def mlp(framework: str, in_features: int = 1, hidden=(32,), out_features: int = 
                 layers.append(torch.nn.Linear(n_in, n_out))
                 if i < len(widths) - 2:
                     layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
+            if output is not None:
+                layers.append(_torch_output(torch, output))
             return torch.nn.Sequential(*layers)
     keras = _keras()
     layers = [keras.Input((widths[0],))]
     for i, width in enumerate(widths[1:]):
         last = i == len(widths) - 2
-        layers.append(keras.layers.Dense(width, activation=None if last else activation,
+        layers.append(keras.layers.Dense(width, activation=output if last else activation,
                                          kernel_initializer=keras.initializers.GlorotUniform(seed + i)))
     return keras.Sequential(layers)
 
 
 def linear_model(framework: str, in_features: int = 1, out_features: int = 1, *,
-                 weight=None, bias=None, seed: int = 0):
+                 weight=None, bias=None, output: str | None = None, seed: int = 0):
     """A linear model ``y = x @ weight + bias`` in ``"torch"`` (``nn.Linear``) or ``"keras"`` (``Dense``).
 
     ``weight`` (a number or ``[in_features, out_features]``) and ``bias`` (a number or
     ``[out_features]``) set the starting point; otherwise it is random, seeded by ``seed``.
+    ``output="exponential"`` gives ``exp(x @ weight + bias)`` (Poisson regression's log
+    link), ``"sigmoid"`` logistic regression's probabilities.
 
     >>> model = linear_model("torch", weight=2.0, bias=-1.0)
     >>> line(model)
     (2.0, -1.0)
     """
-    model = mlp(framework, in_features, (), out_features, seed=seed)
+    model = mlp(framework, in_features, (), out_features, output=output, seed=seed)
     if weight is not None or bias is not None:
         (kernel, offset), = weights(model)
         if weight is not None:

@@ -46,6 +46,29 @@ def test_full_batch_torch_and_keras_trace_the_same_curve(optimizer, line_data):
         np.testing.assert_allclose(b_torch, b_keras, atol=1e-4)
 
 
+def test_poisson_log_link_torch_log_input_equals_keras_exponential_output():
+    import torch
+
+    data = lb.data.counts(300, seed=0)
+    torch_model = train.linear_model("torch", weight=0.0, bias=0.0)  # outputs the log-rate
+    keras_model = train.linear_model("keras", weight=0.0, bias=0.0, output="exponential")  # the rate
+    runs = [train.fit(torch_model, data.x, data.y, loss=torch.nn.PoissonNLLLoss(log_input=True), epochs=40, lr=0.1),
+            train.fit(keras_model, data.x, data.y, loss="poisson", epochs=40, lr=0.1)]
+    np.testing.assert_allclose(runs[0].loss, runs[1].loss, atol=1e-5)
+    assert runs[0].loss[-1] < runs[0].loss[0]
+    np.testing.assert_allclose(np.exp(train.predict(torch_model, data.x)), train.predict(keras_model, data.x),
+                               rtol=1e-4)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_output_activations(framework):
+    x = np.array([[0.0], [1.0]], dtype=np.float32)
+    rate = train.linear_model(framework, weight=1.0, bias=0.0, output="exponential")
+    prob = train.linear_model(framework, weight=1.0, bias=0.0, output="sigmoid")
+    np.testing.assert_allclose(train.predict(rate, x), np.exp(x), rtol=1e-6)
+    np.testing.assert_allclose(train.predict(prob, x), 1 / (1 + np.exp(-x)), rtol=1e-6)
+
+
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize("batch_size", [1, 32])
 def test_minibatch_records_one_loss_per_step(framework, batch_size, line_data):
