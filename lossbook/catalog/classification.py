@@ -125,6 +125,29 @@ def _keras_clipped(function, *, normalise=False):
     return rule
 
 
+def _keras_softmax_clipped(function):
+    """The reference on Keras' view of logits in its categorical focal loss: softmax, then
+    clipped to [1e-7, 1 - 1e-7] (it never works in log space, so huge logits saturate)."""
+    def rule(y_true, y_pred, *, from_logits=True, **params):
+        logits = np.asarray(y_pred, np.float64)
+        probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probs = probs / probs.sum(axis=-1, keepdims=True)
+        clipped = np.clip(probs, _KERAS_EPS, _KERAS_ONE_MINUS_EPS)
+        return function(y_true, clipped / clipped.sum(axis=-1, keepdims=True),
+                        from_logits=False, **params)
+    return rule
+
+
+def _keras_sigmoid_clipped(function):
+    """The reference on Keras' view of logits in its binary focal loss: sigmoid, then BCE on
+    probabilities clipped to [1e-7, 1 - 1e-7] (TensorFlow alone recovers the logits, trap 12)."""
+    def rule(y_true, y_pred, *, from_logits=True, **params):
+        probs = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(y_pred, np.float64)))  # sigmoid, no overflow
+        return function(y_true, np.clip(probs, _KERAS_EPS, _KERAS_ONE_MINUS_EPS),
+                        from_logits=False, **params)
+    return rule
+
+
 def _torch_bce_log_floor(y_true, y_pred, *, label_smoothing=0.0, reduction="mean",
                          sample_weight=None, **_):
     labels = np.asarray(y_true, float) * (1.0 - label_smoothing) + 0.5 * label_smoothing
@@ -309,8 +332,12 @@ def _binary_focal(from_logits):
         torch=torch_elementwise("lossbook.torch.binary_focal_crossentropy"),
         keras=keras_loss("keras.losses.BinaryFocalCrossentropy"),
         sampler=_focal_binary_sampler(from_logits), shapes=BINARY_SHAPES,
-        known_differences=[] if from_logits else [
-            _clip_difference(ref.binary_focal_crossentropy)],
+        known_differences=[
+            KnownDifference("keras", 12, "applies sigmoid to the logits, then BCE on "
+                            "probabilities; on the torch (not TensorFlow) backend these are "
+                            "clipped to [1e-7, 1 - 1e-7], so logits beyond about ±16 saturate",
+                            _keras_sigmoid_clipped(ref.binary_focal_crossentropy))
+        ] if from_logits else [_clip_difference(ref.binary_focal_crossentropy)],
     )
 
 
@@ -327,7 +354,12 @@ def _categorical_focal(from_logits):
         torch=torch_per_sample("lossbook.torch.categorical_focal_crossentropy"),
         keras=keras_loss("keras.losses.CategoricalFocalCrossentropy"),
         sampler=_focal_categorical_sampler(from_logits), shapes=CLASS_SHAPES,
-        known_differences=[_clip_difference(ref.categorical_focal_crossentropy, categorical=True)],
+        known_differences=[
+            KnownDifference("keras", 11, "applies softmax, then " + _CLIP + "; from logits too, "
+                            "so logits of ±100 and beyond saturate",
+                            _keras_softmax_clipped(ref.categorical_focal_crossentropy))
+        ] if from_logits else [
+            _clip_difference(ref.categorical_focal_crossentropy, categorical=True)],
     )
 
 
