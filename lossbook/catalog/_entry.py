@@ -30,8 +30,9 @@ class Tolerance:
         """Element-wise: is ``value`` within tolerance of ``expected``? (NaN never is.)"""
         value, expected = np.asarray(value, np.float64), np.asarray(expected, np.float64)
         with np.errstate(invalid="ignore"):
-            same_inf = np.isinf(expected) & (value == expected)
-            return same_inf | (np.abs(value - expected) <= self.atol + self.rtol * np.abs(expected))
+            within = np.abs(value - expected) <= self.atol + self.rtol * np.abs(expected)
+            # an infinite reference is matched only by the same infinity (rtol * inf is inf)
+            return np.where(np.isfinite(expected), within, value == expected)
 
 
 @dataclass(frozen=True)
