@@ -82,11 +82,12 @@ def test_minibatch_records_one_loss_per_step(framework, batch_size, line_data):
     assert history.loss[0] == pytest.approx(np.average(history.step_loss[:steps], weights=sizes), rel=1e-4)
 
 
-def test_torch_minibatch_is_reproducible_and_seed_dependent(line_data):
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_minibatch_is_reproducible_and_seed_dependent(framework, line_data):
     def run(seed):
-        model = train.linear_model("torch", weight=0.0, bias=0.0)
-        return train.fit_torch(model, line_data.x, line_data.y, loss="mse", epochs=2, batch_size=16,
-                               lr=0.05, seed=seed).step_loss
+        model = train.linear_model(framework, weight=0.0, bias=0.0)
+        return train.fit(model, line_data.x[:128], line_data.y[:128], loss="mse", epochs=2, batch_size=16,
+                         lr=0.05, seed=seed).step_loss
 
     assert run(0) == run(0) and run(0) != run(1)
 
