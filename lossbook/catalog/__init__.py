@@ -32,9 +32,16 @@ _REGISTRY: dict[str, Entry] = {}
 
 def _load() -> dict[str, Entry]:
     if not _REGISTRY:
-        from lossbook.catalog import classification, pairs, regression, sequence
+        from lossbook.catalog import (
+            classification,
+            margins,
+            overlap,
+            pairs,
+            regression,
+            sequence,
+        )
 
-        for module in (regression, classification, sequence, pairs):
+        for module in (regression, classification, margins, overlap, sequence, pairs):
             for entry in module.ENTRIES:
                 if entry.name in _REGISTRY:
                     raise RuntimeError(f"duplicate catalogue entry {entry.name!r}")

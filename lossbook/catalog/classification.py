@@ -105,12 +105,6 @@ def _focal_categorical_sampler(from_logits):
     return sampler
 
 
-def _hinge_sampler(rng, shape):
-    labels = _binary_labels(rng, shape)
-    labels = 2.0 * labels - 1.0 if len(shape) == 1 else labels  # {-1, 1} and {0, 1} both
-    return labels, rng.normal(0.0, 1.5, size=shape), {}
-
-
 # ------------------------------------------------------------------ documented rules (float64)
 
 
@@ -165,13 +159,6 @@ def _keras_kl(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return reduce(np.sum(p * np.log(p / q), axis=-1), reduction, sample_weight)
 
 
-def _keras_categorical_hinge(y_true, y_pred, *, reduction="mean", sample_weight=None):
-    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
-    worst = np.max((1.0 - y_true) * y_pred, axis=-1)
-    values = np.maximum(0.0, 1.0 + worst - np.sum(y_true * y_pred, axis=-1))
-    return reduce(values, reduction, sample_weight)
-
-
 _CLIP = ("clips probabilities to [1e-7, 1 - 1e-7] (1 - 1e-7 rounds to 0.99999988 in float32), "
          "so p = 0 or 1 gives a finite loss of about 16")
 _CLIP_CATEGORICAL = "renormalises each row, then " + _CLIP
@@ -221,29 +208,6 @@ def _class_weighted_sampler(rng, shape):
     class_weight = [float(w) for w in rng.choice([0.5, 1.0, 2.0, 5.0], size=shape[-1])]
     return labels, _logits(rng, shape), {"class_weight": class_weight,
                                          "normalize": str(rng.choice(["count", "weights"]))}
-
-
-def _keras_overlap(path, swap=False):
-    """Keras Dice/Tversky per sample (``axis`` = every non-batch axis, trap 26); Keras has no
-    ``smooth`` term, and its Tversky ``alpha`` weighs false negatives (trap 25): swapped."""
-    adapter = keras_loss(path, expand_1d=False, per_sample_axes=True,
-                         rename={"alpha": "beta", "beta": "alpha"} if swap else None)
-
-    def keras_overlap(y_true, y_pred, *, smooth=0.0, reduction="mean", **params):
-        if smooth != 0.0:
-            raise ValueError(f"Keras {path.rsplit('.', 1)[-1]} has no `smooth` term (it adds "
-                             f"1e-7 to the denominator only). Received: smooth={smooth!r}")
-        return adapter(y_true, y_pred, reduction=reduction, **params)
-    return keras_overlap
-
-
-def _overlap_sampler(with_weights):
-    def sampler(rng, shape):
-        params = {"smooth": 0.0}
-        if with_weights:
-            params.update(alpha=float(rng.choice([0.3, 0.7])), beta=float(rng.choice([0.3, 0.7])))
-        return _binary_labels(rng, shape), _probabilities(rng, shape), params
-    return sampler
 
 
 LABELS_BINARY = "labels in {0, 1} (or soft in [0, 1]), same shape as the predictions"
@@ -363,19 +327,6 @@ def _categorical_focal(from_logits):
     )
 
 
-def _hinge_entry(name, title, formula, torch_path, keras_path, reference):
-    return make_entry(
-        name=name, title=title, task="classification",
-        label_format="labels in {-1, 1} or {0, 1} (mapped to {-1, 1}), same shape as the scores",
-        input_kind="score", formula=formula,
-        properties=("convex", "margin-based", "max-margin", "not-probabilistic"),
-        reference=reference,
-        torch=torch_elementwise(torch_path, signed_labels=True),
-        keras=keras_loss(keras_path),
-        sampler=_hinge_sampler, shapes=BINARY_SHAPES,
-    )
-
-
 ENTRIES = [
     _bce(False), _bce(True), _cce(False), _cce(True), _sparse(False), _sparse(True),
     make_entry(
@@ -405,62 +356,5 @@ ENTRIES = [
         known_differences=[KnownDifference(
             "keras", 11, "clips both distributions to [1e-7, 1], so p = 0 contributes "
             "1e-7 log(1e-7 / q)", _keras_kl)],
-    ),
-    _hinge_entry("hinge", "Hinge loss",
-                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j s_j)",
-                 "lossbook.torch.hinge", "keras.losses.Hinge", ref.hinge),
-    _hinge_entry("squared_hinge", "Squared hinge loss",
-                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j s_j)^2",
-                 "lossbook.torch.squared_hinge", "keras.losses.SquaredHinge", ref.squared_hinge),
-    make_entry(
-        name="categorical_hinge", title="Categorical (Crammer–Singer) hinge",
-        task="classification", label_format=LABELS_ONE_HOT, input_kind="score",
-        formula=r"\ell = \max\bigl(0,\ 1 + \max_{c \ne y} s_c - s_y\bigr)",
-        properties=("convex", "margin-based", "max-margin", "not-probabilistic"),
-        reference=ref.categorical_hinge,
-        torch=torch_per_sample("lossbook.torch.categorical_hinge"),
-        keras=keras_loss("keras.losses.CategoricalHinge"),
-        # scores >= 0: there Keras' max over (1 - y) * s equals the best wrong score
-        sampler=lambda rng, shape: (_one_hot(rng, shape), rng.uniform(0.0, 2.0, size=shape), {}),
-        shapes=CLASS_SHAPES,
-        known_differences=[KnownDifference(
-            "keras", 15, "CategoricalHinge takes the max over (1 - y) * s, which counts 0 for "
-            "the true class: it differs when every wrong score is negative",
-            _keras_categorical_hinge)],
-    ),
-    make_entry(
-        name="multi_margin", title="Multi-class margin loss (Weston–Watkins)",
-        task="classification", label_format="integer class indices [batch]", input_kind="score",
-        formula=r"\ell = \frac{1}{C}\sum_{c \ne y} \max(0, m - s_y + s_c)^p",
-        properties=("convex", "margin-based", "not-probabilistic"),
-        reference=ref.multi_margin,
-        torch=torch_per_sample("torch.nn.MultiMarginLoss", labels=True),
-        keras=keras_loss("lossbook.keras.MultiMargin", labels=True, expand_1d=False),
-        sampler=lambda rng, shape: (rng.integers(0, shape[-1], size=shape[:-1]),
-                                    rng.normal(0.0, 1.0, size=shape),
-                                    {"margin": float(rng.choice([0.5, 1.0])),
-                                     "p": int(rng.choice([1, 2]))}),
-        shapes=CLASS_SHAPES,
-    ),
-    make_entry(
-        name="dice", title="Dice loss", task="classification",
-        label_format="masks in {0, 1} (or soft), [batch, ...]", input_kind="probability",
-        formula=r"\ell = 1 - \frac{2\sum_j y_j p_j + s}{\sum_j y_j + \sum_j p_j + s}",
-        properties=("segmentation", "overlap-based", "imbalance"),
-        reference=ref.dice,
-        torch=torch_per_sample("lossbook.torch.dice"),
-        keras=_keras_overlap("keras.losses.Dice"),
-        sampler=_overlap_sampler(False), shapes=((4, 6), (2, 3, 4)),
-    ),
-    make_entry(
-        name="tversky", title="Tversky loss", task="classification",
-        label_format="masks in {0, 1} (or soft), [batch, ...]", input_kind="probability",
-        formula=(r"\ell = 1 - \frac{TP + s}{TP + \alpha FP + \beta FN + s},\quad "
-                 r"TP = \sum y p,\ FP = \sum (1 - y) p,\ FN = \sum y (1 - p)"),
-        properties=("segmentation", "overlap-based", "imbalance", "asymmetric"),
-        reference=ref.tversky,
-        torch=torch_per_sample("lossbook.torch.tversky"),
-        keras=_keras_overlap("keras.losses.Tversky", swap=True),
-        sampler=_overlap_sampler(True), shapes=((4, 6), (2, 3, 4)),
     ),
 ]
