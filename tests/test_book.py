@@ -86,6 +86,13 @@ def test_page_renders(browser, server, page_path):
     response = page.goto(f"{server}/{page_path.as_posix()}", wait_until="load")
     assert response is not None and response.ok, f"{page_path}: HTTP {response and response.status}"
 
+    headings = page.evaluate("[...document.querySelectorAll('article h1')].map(h => h.innerText)")
+    if len(headings) != 1:
+        problems.append(f"a page has exactly one title (h1); found {len(headings)}: {headings[:3]}")
+    raw = page.evaluate(r"[...document.querySelectorAll('article h1, article h2, article h3, article p')]"
+                        r".map(el => el.innerText).filter(t => /^#{1,6} /.test(t))")
+    problems += [f"unrendered Markdown heading: {text[:60]!r}" for text in raw]
+
     math = page.evaluate("document.querySelectorAll('span.math, div.math').length")
     if math:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",

@@ -122,7 +122,7 @@ def root_mean_squared_error(y_true, y_pred, *, epsilon=0.0, reduction="mean",
 
 
 def mean_absolute_percentage_error(y_true, y_pred, *, reduction="mean", sample_weight=None):
-    """Mean absolute percentage error (MAPE), in percent, with an exact division by |y|.
+    """Mean absolute percentage error (MAPE), in percent, with an exact division by :math:`|y|`.
 
     .. math::
         \\ell_i = \\frac{100}{D} \\sum_{j=1}^{D} \\frac{|y_{ij} - \\hat y_{ij}|}{|y_{ij}|}
@@ -193,7 +193,7 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean", sample_weight=None):
 
 
 def log_cosh(y_true, y_pred, *, reduction="mean", sample_weight=None):
-    """Log-cosh loss: about ½r² for small residuals and |r| − log 2 for large ones.
+    """Log-cosh loss: about ½r² for small residuals and :math:`|r| - \\log 2` for large ones.
 
     .. math::
         \\ell_i = \\frac{1}{D} \\sum_{j=1}^{D} \\log\\cosh(\\hat y_{ij} - y_{ij})
