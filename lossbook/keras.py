@@ -33,6 +33,9 @@ def quantile(y_true, y_pred, tau=0.5):
     r"""Quantile (pinball) loss :math:`\max(\tau r, (\tau - 1) r)`, :math:`r = y - \hat y`.
 
     Averaged over the last axis: one value per sample, like ``keras.losses.mean_absolute_error``.
+
+    >>> round(float(ops.convert_to_numpy(quantile([[2.0]], [[0.0]], tau=0.9))[0]), 6)  # 0.9 * 2
+    1.8
     """
     y_pred = ops.convert_to_tensor(y_pred)
     residual = ops.cast(y_true, y_pred.dtype) - y_pred
@@ -44,6 +47,9 @@ def contrastive(y_true, y_pred, margin=1.0):
 
     :math:`y\,d^2 + (1 - y)\max(0, m - d)^2` with ``y_pred`` the distance :math:`d` and
     ``y_true`` 1 for a similar pair, 0 for a dissimilar one; averaged over the last axis.
+
+    >>> ops.convert_to_numpy(contrastive([[1.0], [0.0]], [[0.5], [0.5]])).tolist()
+    [0.25, 0.25]
     """
     distance = ops.convert_to_tensor(y_pred)
     similar = ops.cast(y_true, distance.dtype)
@@ -57,6 +63,9 @@ def triplet(y_true, y_pred, margin=1.0):
     ``y_pred`` stacks the embeddings ``[batch, 3, dim]`` as (anchor, positive, negative) along
     axis 1; ``y_true`` is not used (any array with ``batch`` rows), as Keras requires one.
     Euclidean distances, one value per sample.
+
+    >>> float(ops.convert_to_numpy(triplet(None, [[[0.0, 0.0], [1.0, 0.0], [0.0, 1.5]]]))[0])
+    0.5
     """
     del y_true  # the loss is defined by the geometry of the triplet alone
     y_pred = ops.convert_to_tensor(y_pred)
@@ -72,6 +81,10 @@ def am_softmax(y_true, y_pred, margin=0.35, scale=30.0):
     Cross-entropy of the logits :math:`s(\cos\theta_c - m[c = y])`: ``y_pred`` holds the
     cosines ``[batch, classes]``, ``y_true`` the integer labels ``[batch]``. The stable
     log-softmax is Keras' ``sparse_categorical_crossentropy(from_logits=True)``.
+
+    >>> loss = am_softmax([0], [[0.5, 0.0]], margin=0.5, scale=1.0)  # equal logits: log 2
+    >>> round(float(ops.convert_to_numpy(loss)[0]), 6)
+    0.693147
     """
     cosines = ops.convert_to_tensor(y_pred)
     labels = ops.cast(y_true, "int32")
@@ -86,6 +99,10 @@ def multi_margin(y_true, y_pred, margin=1.0, p=1):
     :math:`\frac1C\sum_{c \ne y} \max(0, m - s_y + s_c)^p` with ``y_pred`` the scores
     ``[batch, classes]`` and ``y_true`` the integer labels ``[batch]`` (not
     ``CategoricalHinge``, which takes the max over wrong classes: trap 15).
+
+    >>> loss = multi_margin([0], [[1.0, 0.5, 0.2]])  # (0.5 + 0.2) / 3
+    >>> round(float(ops.convert_to_numpy(loss)[0]), 6)
+    0.233333
     """
     scores = ops.convert_to_tensor(y_pred)
     num_classes = ops.shape(scores)[-1]
@@ -118,7 +135,11 @@ class _Loss(keras.losses.Loss):
 
 @keras.saving.register_keras_serializable(package="lossbook")
 class Quantile(_Loss):
-    """``Quantile(tau=0.5)``: the loss class of :func:`quantile`."""
+    """``Quantile(tau=0.5)``: the loss class of :func:`quantile`.
+
+    >>> round(float(ops.convert_to_numpy(Quantile(tau=0.9)([[2.0], [0.0]], [[0.0], [2.0]]))), 6)
+    1.0
+    """
 
     function = staticmethod(quantile)
     defaults = {"tau": 0.5}
@@ -187,6 +208,10 @@ class RootMeanSquaredError(_Loss):
     ``MeanSquaredError()`` (plus ``epsilon``): RMSE as usually reported, not the mean of
     per-sample roots. With ``reduction=None`` or ``"sum"`` the per-sample values are
     :math:`\sqrt{\frac1d\sum_j r_j^2 + \epsilon}`.
+
+    >>> loss = RootMeanSquaredError()([[0.0], [0.0]], [[3.0], [5.0]])  # sqrt((9 + 25) / 2)
+    >>> round(float(ops.convert_to_numpy(loss)), 5)
+    4.12311
     """
 
     function = staticmethod(_mean_squared_per_sample)
