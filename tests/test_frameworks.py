@@ -154,6 +154,29 @@ def test_logits_of_1e4_are_finite_in_every_framework(name):
         assert row.ok, result
 
 
+# ---------------------------------------------------------- sample weights through adapters
+WEIGHTED = ["mean_squared_error", "huber", "log_cosh", "quantile", "poisson",
+            "binary_crossentropy_from_logits", "categorical_crossentropy_from_logits",
+            "binary_focal_crossentropy", "kl_divergence", "hinge", "categorical_hinge",
+            "multi_margin", "dice", "contrastive", "am_softmax"]
+
+
+@pytest.mark.parametrize("framework", catalog.FRAMEWORKS)
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("name", WEIGHTED)
+def test_sample_weights_match_reference(name, reduction, framework):
+    entry = catalog.get(name)
+    rng = np.random.default_rng(len(name))
+    y_true, y_pred, params = entry.sample(rng, entry.shapes[-1])
+    weights = rng.uniform(0.0, 3.0, size=entry.shapes[-1][0])
+    expected = entry.reference(y_true, y_pred, reduction=reduction, sample_weight=weights,
+                               **params)
+    value = entry.run(framework, y_true, y_pred, reduction=reduction, sample_weight=weights,
+                      **params)
+    np.testing.assert_allclose(value, expected, rtol=entry.tolerance.rtol,
+                               atol=entry.tolerance.atol)
+
+
 # ---------------------------------------------------------------------- lossbook.keras
 
 

@@ -40,3 +40,4 @@ def test_framework_matches_reference(name, shape, reduction, framework):
     np.testing.assert_allclose(
         value, expected, rtol=entry.tolerance.rtol, atol=entry.tolerance.atol,
         err_msg=f"{framework} vs reference for {name} with {params}, reduction={reduction!r}")
+

@@ -90,8 +90,11 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
       extra torch arguments.
     """
 
-    def adapter(y_true, y_pred, *, reduction="mean", **params):
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
         check_reduction(reduction)
+        if sample_weight is not None and own_reduction:
+            raise ValueError(f"{path} reduces by itself and takes no per-sample weights here. "
+                             "Received: sample_weight")
         target = tensor(y_true, "int64") if labels else tensor(y_true)
         if signed_labels and not bool((target == -1).any()):
             target = 2.0 * target - 1.0
@@ -115,6 +118,8 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
         if not own_reduction:
             if combine is not None and values.ndim >= 2:
                 values = values.mean(dim=-1) if combine == "mean" else values.sum(dim=-1)
+            if sample_weight is not None:  # one weight per sample; "mean" still divides by N
+                values = values * tensor(sample_weight)
             values = torch_reduce(values, reduction)
         return to_numpy(values)
 
@@ -154,10 +159,11 @@ def keras_loss(path: str, *, rename=None, expand_1d=True, labels=False, per_samp
     ``"sum_over_batch_size"``). ``labels=True``: ``y_true`` holds integer class indices;
     ``y_true=None`` (triplet) becomes a dummy array, as Keras requires one;
     ``per_sample_axes``: pass ``axis`` = every axis but the batch (Keras ``Dice``/``Tversky``
-    pool the whole batch otherwise, trap 26).
+    pool the whole batch otherwise, trap 26). ``sample_weight`` (one weight per sample) goes
+    to the Loss call, where "mean" divides by N, not by the sum of weights (trap 7).
     """
 
-    def adapter(y_true, y_pred, *, reduction="mean", **params):
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
         check_reduction(reduction)
         params = {(rename or {}).get(key, key): value for key, value in params.items()}
         if per_sample_axes:
@@ -166,7 +172,9 @@ def keras_loss(path: str, *, rename=None, expand_1d=True, labels=False, per_samp
         if y_true is None:
             y_true = np.zeros(len(y_pred))
         y_true = keras_array(y_true, "int32" if labels else "float32", expand_1d=expand_1d)
-        return to_numpy(loss(y_true, keras_array(y_pred, expand_1d=expand_1d)))
+        weights = None if sample_weight is None else keras_array(sample_weight)
+        return to_numpy(loss(y_true, keras_array(y_pred, expand_1d=expand_1d),
+                             sample_weight=weights))
 
     adapter.__name__ = f"keras:{path}"
     return adapter
