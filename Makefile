@@ -39,9 +39,9 @@ test-unit: $(STAMP)
 	$(BIN)/pytest -q -n $(JOBS) --dist loadfile tests --ignore=tests/test_book.py --ignore=tests/test_notebooks.py
 	$(BIN)/pytest -q --doctest-modules lossbook -p no:cacheprovider
 
-# 4. lossbook.keras and the parity tests again on Keras' torch backend
+# 4. lossbook.keras, the parity tests and the Keras training path again on the torch backend
 test-keras-torch: $(STAMP)
-	KERAS_BACKEND=torch $(BIN)/pytest -q -n $(JOBS) tests/test_parity.py tests/test_frameworks.py
+	KERAS_BACKEND=torch $(BIN)/pytest -q -n $(JOBS) tests/test_parity.py tests/test_frameworks.py tests/test_train.py
 
 # 2. every notebook in _toc.yml (and the instructor copies of the assignments) runs
 test-notebooks: $(STAMP)
