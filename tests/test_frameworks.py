@@ -180,8 +180,8 @@ def test_sample_weights_match_reference(name, reduction, framework):
 # ---------------------------------------------------------------------- lossbook.keras
 
 
-def _regression_model(outputs=1, activation=None, reshape=None):
-    layers = [keras.Input((4,)), keras.layers.Dense(outputs, activation=activation)]
+def _regression_model(outputs=1, activation=None, reshape=None, inputs=(4,)):
+    layers = [keras.Input(inputs), keras.layers.Dense(outputs, activation=activation)]
     if reshape:
         layers.append(keras.layers.Reshape(reshape))
     return keras.Sequential(layers)
@@ -199,6 +199,8 @@ SERIALISATION_CASES = [
                  "class", id="AMSoftmax"),
     pytest.param(lambda: lk.MultiMargin(margin=0.5, p=2), dict(outputs=3), "class",
                  id="MultiMargin"),
+    pytest.param(lambda: lk.SequenceCrossentropy(from_logits=True, ignore_class=-1),
+                 dict(outputs=3, inputs=(5, 4)), "sequence", id="SequenceCrossentropy"),
 ]
 
 
@@ -209,13 +211,17 @@ def _targets(kind, rng, n):
         return rng.integers(0, 2, size=(n, 1)).astype("float32")
     if kind == "class":
         return rng.integers(0, 3, size=(n,)).astype("int32")
+    if kind == "sequence":
+        labels = rng.integers(0, 3, size=(n, 5)).astype("int32")
+        labels[:, 3:] = -1  # padding
+        return labels
     return np.zeros((n,), "float32")  # the triplet loss ignores y_true
 
 
 @pytest.mark.parametrize(("make_loss", "model_args", "targets"), SERIALISATION_CASES)
 def test_keras_loss_survives_save_and_load(make_loss, model_args, targets, tmp_path):
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(16, 4)).astype("float32")
+    x = rng.normal(size=(16, *model_args.get("inputs", (4,)))).astype("float32")
     y = _targets(targets, rng, 16)
     model = _regression_model(**model_args)
     loss = make_loss()
@@ -227,6 +233,27 @@ def test_keras_loss_survives_save_and_load(make_loss, model_args, targets, tmp_p
     assert type(reloaded.loss) is type(loss)
     assert reloaded.loss.get_config() == loss.get_config()
     assert reloaded.evaluate(x, y, verbose=0) == pytest.approx(before, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sequence_crossentropy_in_both_libraries_matches_reference(seed):
+    entry = catalog.get("sequence_crossentropy")
+    labels, logits, params = entry.sample(np.random.default_rng(seed), entry.shapes[0])
+    expected = ref.sequence_crossentropy(labels, logits, reduction="none", **params)
+    ignore, mask = params.get("ignore_class"), params.get("mask")
+    torch_value = lt.sequence_crossentropy(
+        torch.tensor(logits, dtype=torch.float32), torch.tensor(labels),
+        mask=None if mask is None else torch.tensor(mask),
+        ignore_index=-100 if ignore is None else ignore, reduction="none")
+    keras_value = lk.sequence_crossentropy(labels, logits.astype("float32"), from_logits=True,
+                                           ignore_class=ignore, mask=mask)
+    np.testing.assert_allclose(torch_value.numpy(), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras_value), expected, rtol=1e-5,
+                               atol=1e-6)
+    module = lt.SequenceCrossentropyLoss(ignore_index=-100 if ignore is None else ignore)
+    mask_tensor = None if mask is None else torch.tensor(mask)
+    assert float(module(torch.tensor(logits, dtype=torch.float32), torch.tensor(labels),
+                        mask_tensor)) == pytest.approx(float(np.mean(expected)), rel=1e-5)
 
 
 def test_keras_rmse_mean_is_the_root_of_mse():
