@@ -97,6 +97,10 @@ def _show(value, digits: int = 8) -> str:
     return f"{text[:-1]}{more} {array.shape}"
 
 
+def _number(value: float) -> str:
+    return "—" if np.isnan(value) else f"{value:.2g}"
+
+
 def _float32_inputs(array):
     array = np.asarray(array)
     if np.issubdtype(array.dtype, np.floating):
@@ -141,8 +145,8 @@ class Comparison:
         lines = [("reference (float64)", reference, "", "", "")]
         for row in self.rows:
             status = row.status + (f": {row.note}" if row.note else "")
-            lines.append((row.framework, _show(row.value), f"{row.abs_diff:.2g}",
-                          f"{row.rel_diff:.2g}", status))
+            lines.append((row.framework, _show(row.value), _number(row.abs_diff),
+                          _number(row.rel_diff), status))
         return head, lines
 
     def __str__(self) -> str:
