@@ -77,10 +77,10 @@ def root_mean_squared_error(input, target, *, epsilon: float = 0.0, reduction: s
     """
     _check_shapes(input, target)
     check_reduction(reduction)
-    squared = (target - input).square()
-    per_sample = squared if squared.ndim < 2 else squared.mean(dim=-1)
     if reduction == "mean":  # rows of equal size: the mean of their means is the overall mean
-        return torch.sqrt(squared.mean() + epsilon)
+        return torch.sqrt(F.mse_loss(input, target) + epsilon)  # mse_loss: one fused kernel
+    squared = F.mse_loss(input, target, reduction="none")
+    per_sample = squared if squared.ndim < 2 else squared.mean(dim=-1)
     return _reduce(torch.sqrt(per_sample + epsilon), reduction)
 
 
