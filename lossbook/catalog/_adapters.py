@@ -71,6 +71,10 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
 
     Translations only (each optional):
 
+    - ``reduction``: ``"mean"`` is torch's own ``"mean"`` (``"batchmean"`` for
+      ``combine="sum"``), equal to the reference's; ``"none"`` and ``"sum"`` start from
+      torch's ``"none"`` (torch's ``"sum"`` of an element-wise loss is D times the
+      reference's, trap 6);
     - ``combine``: how torch's ``reduction="none"`` output becomes one value per sample:
       ``"mean"`` over the last axis (element-wise losses, as Keras), ``"sum"`` over it (the
       class axis of ``KLDivLoss``), ``None`` (already per sample);
@@ -109,13 +113,18 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
                   if value is not None and key not in drop}
         kwargs.update(fixed)
         torch_reduction = reduction if own_reduction else "none"
+        # torch's own "mean" already equals the reference's (element-wise rows of equal size;
+        # KLDivLoss needs "batchmean", trap 5), so the built-in reduction is used for it
+        builtin_mean = reduction == "mean" and sample_weight is None and not own_reduction
+        if builtin_mean:
+            torch_reduction = "batchmean" if combine == "sum" else "mean"
         function = resolve(path)
         if isinstance(function, type):  # an nn.Module class: construct, then call
             # torch order: (input, target) = (y_pred, y_true)
             values = function(reduction=torch_reduction, **kwargs)(input, target)
         else:
             values = function(input, target, reduction=torch_reduction, **kwargs)
-        if not own_reduction:
+        if not (own_reduction or builtin_mean):
             if combine is not None and values.ndim >= 2:
                 values = values.mean(dim=-1) if combine == "mean" else values.sum(dim=-1)
             if sample_weight is not None:  # one weight per sample; "mean" still divides by N
