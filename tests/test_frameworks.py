@@ -132,6 +132,62 @@ def test_torch_compile_matches_eager():
                                lt.tversky(probs, target.new_ones(4, 6), alpha=0.3, beta=0.7))
 
 
+# ------------------------------------------------- autograd of lossbook.torch vs the reference
+
+
+def _t(array, dtype=torch.float64):
+    return torch.as_tensor(np.asarray(array), dtype=dtype)
+
+
+def _sequence(prediction, y_true, params):  # from_logits=True, lossbook.torch's default
+    ignore, mask = params.get("ignore_class"), params.get("mask")
+    return lt.sequence_crossentropy(prediction, _t(y_true, torch.int64),
+                                    mask=None if mask is None else _t(mask),
+                                    ignore_index=-100 if ignore is None else ignore,
+                                    reduction="sum")
+
+
+# entry name -> the lossbook.torch call on (prediction tensor, y_true, params), reduction "sum"
+AUTOGRAD_CASES = {
+    "root_mean_squared_error": lambda p, y, k: lt.root_mean_squared_error(p, _t(y), **k,
+                                                                          reduction="sum"),
+    "mean_absolute_percentage_error": lambda p, y, k: lt.mean_absolute_percentage_error(
+        p, _t(y), reduction="sum"),
+    "mean_squared_logarithmic_error": lambda p, y, k: lt.mean_squared_logarithmic_error(
+        p, _t(y), reduction="sum"),
+    "log_cosh": lambda p, y, k: lt.log_cosh(p, _t(y), reduction="sum"),
+    "quantile": lambda p, y, k: lt.quantile(p, _t(y), **k, reduction="sum"),
+    "binary_focal_crossentropy": lambda p, y, k: lt.binary_focal_crossentropy(
+        p, _t(y), **k, reduction="sum"),
+    "binary_focal_crossentropy_from_logits": lambda p, y, k: lt.binary_focal_crossentropy(
+        p, _t(y), **k, from_logits=True, reduction="sum"),
+    "categorical_focal_crossentropy": lambda p, y, k: lt.categorical_focal_crossentropy(
+        p, _t(y), **k, reduction="sum"),
+    "categorical_focal_crossentropy_from_logits": lambda p, y, k:
+        lt.categorical_focal_crossentropy(p, _t(y), **k, from_logits=True, reduction="sum"),
+    "hinge": lambda p, y, k: lt.hinge(p, _t(y), reduction="sum"),  # 1-D samples: {-1, 1}
+    "squared_hinge": lambda p, y, k: lt.squared_hinge(p, _t(y), reduction="sum"),
+    "categorical_hinge": lambda p, y, k: lt.categorical_hinge(p, _t(y), reduction="sum"),
+    "dice": lambda p, y, k: lt.dice(p, _t(y), **k, reduction="sum"),
+    "tversky": lambda p, y, k: lt.tversky(p, _t(y), **k, reduction="sum"),
+    "contrastive": lambda p, y, k: lt.contrastive(p, _t(y), **k, reduction="sum"),
+    "am_softmax": lambda p, y, k: lt.am_softmax(p, _t(y, torch.int64), **k, reduction="sum"),
+    "sequence_crossentropy": _sequence,
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUTOGRAD_CASES))
+def test_torch_autograd_equals_reference_gradient(name):
+    entry = catalog.get(name)
+    y_true, y_pred, params = entry.sample(np.random.default_rng(7), entry.shapes[0])
+    prediction = _t(y_pred).requires_grad_()
+    value = AUTOGRAD_CASES[name](prediction, y_true, params)
+    value.backward()
+    full = {**entry.fixed_params, **params}
+    expected = ref.gradient(entry.reference_name, y_true, y_pred, **full)
+    np.testing.assert_allclose(prediction.grad.numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
 # ------------------------------------------------------------ extremes through the catalogue
 
 
