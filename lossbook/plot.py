@@ -22,7 +22,9 @@ __all__ = ["KINDS", "decision_boundary", "fits", "histories", "loss_curves", "qu
 
 #: What the horizontal axis of a loss curve is, and how ``(y_true, y_pred)`` are built from it.
 KINDS = {
-    "residual": r"residual $r = \hat y - y$",
+    # The horizontal axis is the prediction error ŷ − y = −r (r = y − ŷ is the book's residual):
+    # over-prediction on the right, so every gradient dℓ/dŷ rises left to right.
+    "residual": r"prediction error $\hat y - y = -r$",
     "prediction": r"prediction $\hat y$",
     "margin": r"margin $m = y\,f(x)$ (label $y = 1$, score $f(x) = m$)",
     "probability": r"predicted probability $p$ of the true class",
@@ -156,7 +158,7 @@ def _autograd_curve(name, function, params, y_true, y_pred):
 
 
 def loss_curves(losses, *, kind: str = "residual", x=None, params=None, target: float = 0.0,
-                gradient: str = "reference", title: str | None = None):
+                gradient: str = "reference", title: str | None = None, xlabel: str | None = None):
     """Each loss (left) and its gradient :math:`\\partial \\ell / \\partial \\hat y` (right) along ``x``.
 
     Args:
@@ -171,10 +173,12 @@ def loss_curves(losses, *, kind: str = "residual", x=None, params=None, target: 
             differences for a bare NumPy callable) or ``"autograd"`` (torch autograd through
             :mod:`lossbook.torch` or the torch built-in; callables then get torch tensors).
         title: the figure's title.
+        xlabel: the horizontal axis' label; by default the one of ``kind`` in :data:`KINDS`
+            (pass e.g. ``r"prediction error $\\hat y - y$"`` to name the axis your own way).
 
     >>> fig = loss_curves(["mean_squared_error", ("huber", {"delta": 1.0})])
-    >>> [ax.get_xlabel()[:8] for ax in fig.axes]
-    ['residual', 'residual']
+    >>> [ax.get_xlabel()[:16] for ax in fig.axes]
+    ['prediction error', 'prediction error']
     """
     check_in_choices(kind, "kind", tuple(KINDS))
     check_in_choices(gradient, "gradient", ("reference", "autograd"))
@@ -188,8 +192,8 @@ def loss_curves(losses, *, kind: str = "residual", x=None, params=None, target: 
         values, grads = _curve(name_label, name, function, merged, kind, grid, target, gradient)
         line, = ax_loss.plot(grid, values, label=label or name_label)
         ax_grad.plot(grid, grads, color=line.get_color(), label=label or name_label)
-    _finish(ax_loss, KINDS[kind], r"loss $\ell$", "Loss")
-    _finish(ax_grad, KINDS[kind], r"gradient $\partial\ell/\partial\hat y$",
+    _finish(ax_loss, xlabel or KINDS[kind], r"loss $\ell$", "Loss")
+    _finish(ax_grad, xlabel or KINDS[kind], r"gradient $\partial\ell/\partial\hat y$",
             f"Gradient ({'autograd' if gradient == 'autograd' else 'analytic'})", legend=False)
     figure.suptitle(title or "Loss and gradient")
     return figure
@@ -197,11 +201,13 @@ def loss_curves(losses, *, kind: str = "residual", x=None, params=None, target: 
 
 def small_multiples(loss, values, *, param: str = "delta", kind: str = "residual",
                     neighbours=("mean_squared_error", "mean_absolute_error"), x=None,
-                    target: float = 0.0, gradient: bool = True, title: str | None = None):
+                    target: float = 0.0, gradient: bool = True, title: str | None = None,
+                    xlabel: str | None = None):
     """One panel per hyper-parameter value (columns), loss on top and gradient below.
 
     ``loss`` is a name or callable taking ``param=value``; ``neighbours`` are drawn dashed
-    in every panel for comparison (Huber between MSE and MAE, say).
+    in every panel for comparison (Huber between MSE and MAE, say). ``xlabel`` replaces the
+    default label of ``kind`` (see :func:`loss_curves`).
 
     >>> fig = small_multiples("huber", [0.5, 1.0, 2.0])
     >>> len(fig.axes), fig.axes[0].get_title()
@@ -226,7 +232,7 @@ def small_multiples(loss, values, *, param: str = "delta", kind: str = "residual
                 ax.plot(grid, curve[row], style, color=_COLORS[i], lw=2.0 if style == "-" else 1.2,
                         label=curve_label.split(" (")[0] if style == "--" else curve_label.split(" (")[0])
             ax.set_ylim(*_limits(curves, row))
-            _finish(ax, KINDS[kind] if row == rows - 1 else "",
+            _finish(ax, (xlabel or KINDS[kind]) if row == rows - 1 else "",
                     (r"loss $\ell$" if row == 0 else r"$\partial\ell/\partial\hat y$") if column == 0 else "",
                     f"{_SYMBOLS.get(param, param)} = {value:g}" if row == 0 else None,
                     legend=row == 0 and column == 0)

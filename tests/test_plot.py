@@ -86,6 +86,15 @@ def test_small_multiples_grid():
     assert np.max(gradient_panel.get_lines()[0].get_ydata()) == pytest.approx(1.0)
 
 
+def test_xlabel_replaces_the_default_axis_label():
+    label = r"prediction error $\hat y - y$"
+    curves = plot.loss_curves(["mean_absolute_error"], xlabel=label)
+    assert [ax.get_xlabel() for ax in curves.axes] == [label, label]
+    grid = plot.small_multiples("huber", [0.5, 2.0], xlabel=label)
+    assert [ax.get_xlabel() for ax in grid.axes] == ["", "", label, label]
+    assert plot.loss_curves(["mean_absolute_error"]).axes[0].get_xlabel() == plot.KINDS["residual"]
+
+
 def test_fits_with_a_dataset_marks_outliers_and_draws_every_model():
     data = lb.data.regression_with_outliers(100, seed=0)
     model = lb.train.linear_model("torch", weight=2.0, bias=1.0)
