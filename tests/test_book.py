@@ -33,6 +33,10 @@ NOISE = re.compile(
     r"\w*Warning:|WARNING:|<tf\.Tensor|tf\.Tensor\(|<KerasTensor|Epoch \d+/\d+"
 )
 PAGES = [page.relative_to(ROOT).with_suffix(".html") for page in toc_pages()]
+# Pages whose notebook draws with lb.plot must show at least one figure (a figure that is
+# assigned or followed by ";" is silently not displayed).
+PLOTTING = {page.relative_to(ROOT).with_suffix(".html") for page in toc_pages()
+            if page.suffix == ".ipynb" and "lb.plot." in page.read_text()}
 
 
 def _chromium() -> str:
@@ -92,6 +96,14 @@ def test_page_renders(browser, server, page_path):
     raw = page.evaluate(r"[...document.querySelectorAll('article h1, article h2, article h3, article p')]"
                         r".map(el => el.innerText).filter(t => /^#{1,6} /.test(t))")
     problems += [f"unrendered Markdown heading: {text[:60]!r}" for text in raw]
+    # Raw TeX or Markdown-table syntax left in prose or in a Markdown output (code excluded).
+    leftovers = page.evaluate(
+        r"""() => [...document.querySelectorAll('article p, article td, article li')]
+               .filter(el => !el.closest('pre, code, .highlight'))
+               .map(el => el.innerText)
+               .filter(t => /\$\\[a-zA-Z]|\|\s*[-—]{1,3}\s*\|/.test(t))"""
+    )
+    problems += [f"unrendered math or table: {text[:80]!r}" for text in leftovers]
 
     math = page.evaluate("document.querySelectorAll('span.math, div.math').length")
     if math:
@@ -112,6 +124,8 @@ def test_page_renders(browser, server, page_path):
         "[...document.images].filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
     )
     problems += [f"image did not load: {src}" for src in broken]
+    if page_path in PLOTTING and not page.evaluate("document.querySelectorAll('.cell_output img').length"):
+        problems.append("the notebook calls lb.plot but the page shows no figure")
 
     outputs = page.evaluate(
         "[...document.querySelectorAll('.cell_output, .output')].map(el => el.innerText)"
