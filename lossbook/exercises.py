@@ -377,9 +377,9 @@ def _check_gradient(exercise, case, call: _Call, reduction) -> Failure | None:
                        "Python floats in between).")
     output.sum().backward()
     got = _to_numpy(y_pred.grad) if y_pred.grad is not None else np.zeros(case.y_pred.shape)
-    expected = reference.gradient(exercise.reference, case.y_true, case.y_pred, **case.params)
-    per_sample_count = case.y_pred.size / (1 if case.y_pred.ndim == 1 else case.y_pred.shape[-1])
-    expected = expected / per_sample_count if reduction == "mean" else expected
+    # the student's output is summed before backward(): "none" has the gradient of "sum"
+    expected = reference.gradient(exercise.reference, case.y_true, case.y_pred,
+                                  reduction="mean" if reduction == "mean" else "sum", **case.params)
     if _close(got, expected, 1e-9):
         return None
     message = f"{_inputs(case)}\n{_difference(case, expected, got, 'd loss / d y_pred: ')}"

@@ -1,7 +1,8 @@
 """Analytic gradients of the reference losses with respect to ``y_pred``.
 
-:func:`gradient` returns :math:`\\partial L / \\partial \\hat y` for ``reduction="sum"`` (the
-gradient of ``"mean"`` is this divided by the number of per-sample values). Each private
+:func:`gradient` returns :math:`\\partial L / \\partial \\hat y` for ``reduction="sum"``, or
+for ``"mean"``: the ``"sum"`` gradient divided by the number of per-sample values — except for
+RMSE, whose ``"mean"`` is the square root of the overall MSE, with a gradient of its own. Each private
 ``_grad_*`` function (here for regression, pairs and sequences; in
 ``_classification_gradients`` for cross-entropies, margins, Dice and Tversky) states its
 formula in its docstring; the tests hold every one equal to central finite differences in
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossbook._validation import as_float_array
+from lossbook._validation import as_float_array, check_in_choices
 from lossbook.reference import pairs, regression, sequence
 from lossbook.reference._common import labels_and_scores, last_axis_size, pair, softmax
 
@@ -39,12 +40,13 @@ def _register(loss):
     return decorator
 
 
-def gradient(name, y_true, y_pred, *, sample_weight=None, **params):
-    """Analytic gradient :math:`\\partial L_{\\text{sum}} / \\partial \\hat y` of a reference loss.
+def gradient(name, y_true, y_pred, *, reduction="sum", sample_weight=None, **params):
+    """Analytic gradient :math:`\\partial L / \\partial \\hat y` of a reference loss.
 
     Args:
         name: the reference function's name, e.g. ``"huber"`` (see ``GRADIENT_NAMES``).
         y_true, y_pred: as for the loss itself (validated by calling it).
+        reduction: ``"sum"`` (default) or ``"mean"``: the gradient of that reduction.
         sample_weight: optional per-sample weights; the gradient of each sample is scaled by
             its weight.
         **params: the loss' hyper-parameters (``delta=``, ``from_logits=``, ...).
@@ -64,13 +66,16 @@ def gradient(name, y_true, y_pred, *, sample_weight=None, **params):
         raise NotImplementedError(f"No closed-form gradient for {name!r}: {_AUTOGRAD_ONLY[name]}.")
     if name not in _GRADIENTS:
         raise ValueError(f"`name` must be one of {sorted(_GRADIENTS)}. Received: name={name!r}")
+    check_in_choices(reduction, "reduction", ("sum", "mean"))
     loss, function = _GRADIENTS[name]
-    loss(y_true, y_pred, reduction="none", sample_weight=sample_weight, **params)  # validates
+    per_sample = loss(y_true, y_pred, reduction="none", sample_weight=sample_weight, **params)
+    if reduction == "mean" and name == "root_mean_squared_error":
+        return _grad_rmse_of_mean(y_true, y_pred, sample_weight=sample_weight, **params)
     grad = function(y_true, y_pred, **params)
     if sample_weight is not None:
         weights = as_float_array(sample_weight, "sample_weight", min_ndim=0)
         grad = grad * weights.reshape(weights.shape + (1,) * (grad.ndim - weights.ndim))
-    return grad
+    return grad / np.size(per_sample) if reduction == "mean" else grad
 
 
 def _residual_and_size(y_true, y_pred):
@@ -111,6 +116,19 @@ def _grad_root_mean_squared_error(y_true, y_pred, *, epsilon=0.0):
         else (y_pred - y_true) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         return (y_pred - y_true) / (size * np.sqrt(mse + epsilon))
+
+
+def _grad_rmse_of_mean(y_true, y_pred, *, sample_weight=None, epsilon=0.0):
+    """``"mean"`` RMSE is :math:`\\sqrt{\\tfrac1N \\sum_i w_i \\text{MSE}_i + \\epsilon}`, so its gradient is
+    :math:`w_i (\\hat y_{ij} - y_{ij}) / (N D \\,\\text{RMSE})`; NaN at a perfect fit with ``epsilon=0``.
+    """
+    rmse = regression.root_mean_squared_error(y_true, y_pred, epsilon=epsilon, sample_weight=sample_weight)
+    y_true, y_pred, size = _residual_and_size(y_true, y_pred)
+    count = y_pred.size // size
+    weights = np.ones(count) if sample_weight is None else np.asarray(sample_weight, np.float64).reshape(-1)
+    weights = weights.reshape(y_pred.shape[:-1] + (1,) if y_pred.ndim > 1 else y_pred.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return weights * (y_pred - y_true) / (count * size * rmse)
 
 
 @_register(regression.mean_absolute_percentage_error)

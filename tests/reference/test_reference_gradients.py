@@ -1,5 +1,7 @@
 """Analytic gradients of lossbook.reference: central differences, torch autograd, kinks."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -154,15 +156,14 @@ CASES = [
 CASE_PARAMS = [pytest.param(*case[1:], id=case[0]) for case in CASES]
 
 
-def central_differences(name, y_true, y_pred, params, step):
-    loss = getattr(ref, name)
+def central_differences(name, y_true, y_pred, params, step, reduction="sum", sample_weight=None):
+    loss = functools.partial(getattr(ref, name), reduction=reduction, sample_weight=sample_weight)
     grad = np.zeros_like(y_pred)
     for index in np.ndindex(y_pred.shape):
         up, down = y_pred.copy(), y_pred.copy()
         up[index] += step
         down[index] -= step
-        grad[index] = (loss(y_true, up, reduction="sum", **params)
-                       - loss(y_true, down, reduction="sum", **params)) / (2 * step)
+        grad[index] = (loss(y_true, up, **params) - loss(y_true, down, **params)) / (2 * step)
     return grad
 
 
@@ -184,6 +185,25 @@ def test_gradient_matches_torch_autograd(name, y_true, y_pred, params, torch_los
         getattr(ref, name)(y_true, y_pred, reduction="sum", **params), rel=1e-10)
     np.testing.assert_allclose(ref.gradient(name, y_true, y_pred, **params),
                                prediction.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, y_true, y_pred, params, torch_loss, step", CASE_PARAMS)
+def test_mean_gradient_matches_central_differences(name, y_true, y_pred, params, torch_loss, step):
+    # "mean" is "sum" / (number of per-sample values) for every loss but RMSE, whose "mean" is
+    # the square root of the overall MSE; both must match the derivative of the "mean" loss.
+    analytic = ref.gradient(name, y_true, y_pred, reduction="mean", **params)
+    numeric = central_differences(name, y_true, y_pred, params, step, reduction="mean")
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_weighted_mean_gradient_of_rmse_matches_central_differences():
+    weights = np.array([0.5, 1.0, 2.0, 0.0])
+    params = {"epsilon": 0.01}
+    analytic = ref.gradient("root_mean_squared_error", values_a, values_b, reduction="mean",
+                            sample_weight=weights, **params)
+    numeric = central_differences("root_mean_squared_error", values_a, values_b, params, 1e-6,
+                                  reduction="mean", sample_weight=weights)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
 def test_every_gradient_is_tested():
