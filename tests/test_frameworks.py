@@ -338,3 +338,17 @@ def test_keras_losses_have_finite_gradients_at_extremes():
     gradient = keras.ops.convert_to_numpy(gradient)
     assert np.isfinite(float(keras.ops.convert_to_numpy(value)))
     assert np.all(np.isfinite(gradient))
+
+
+@pytest.mark.parametrize("normalize", ["count", "weights"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_class_weighted_crossentropy_both_normalisations(framework, reduction, normalize):
+    # The parity test draws `normalize` at random; both must hold for every reduction
+    # (torch's own weighted "mean" divides by the sum of the weights: trap 8).
+    entry = catalog.get("class_weighted_crossentropy")
+    sample = entry.sample(np.random.default_rng(3), shape=(6, 4))
+    params = dict(sample.params, normalize=normalize)
+    expected = entry.reference(sample.y_true, sample.y_pred, reduction=reduction, **params)
+    value = entry.run(framework, sample.y_true, sample.y_pred, reduction=reduction, **params)
+    assert entry.tolerance.close(value, expected).all(), (value, expected)

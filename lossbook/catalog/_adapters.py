@@ -115,7 +115,9 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
         torch_reduction = reduction if own_reduction else "none"
         # torch's own "mean" already equals the reference's (element-wise rows of equal size;
         # KLDivLoss needs "batchmean", trap 5), so the built-in reduction is used for it
-        builtin_mean = reduction == "mean" and sample_weight is None and not own_reduction
+        # (not with class weights: torch's weighted "mean" divides by their sum, trap 8)
+        builtin_mean = (reduction == "mean" and sample_weight is None and not own_reduction
+                        and "weight" not in kwargs)
         if builtin_mean:
             torch_reduction = "batchmean" if combine == "sum" else "mean"
         function = resolve(path)
