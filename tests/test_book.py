@@ -100,7 +100,10 @@ def test_page_renders(browser, server, page_path):
     leftovers = page.evaluate(
         r"""() => [...document.querySelectorAll('article p, article td, article li')]
                .filter(el => !el.closest('pre, code, .highlight'))
-               .map(el => el.innerText)
+               .map(el => { const copy = el.cloneNode(true);
+                            copy.querySelectorAll('pre, code, .highlight, mjx-container')
+                                .forEach(c => c.remove());
+                            return copy.textContent; })
                .filter(t => /\$\\[a-zA-Z]|\|\s*[-—]{1,3}\s*\|/.test(t))"""
     )
     problems += [f"unrendered math or table: {text[:80]!r}" for text in leftovers]
