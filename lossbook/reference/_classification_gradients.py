@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook.reference import classification, margins, segmentation
-from lossbook.reference._common import labels_and_scores, last_axis_size, pair, sigmoid, softmax
+from lossbook.reference._common import (
+    index_crossentropy_gradient,
+    labels_and_scores,
+    last_axis_size,
+    pair,
+    sigmoid,
+    softmax,
+)
 from lossbook.reference.gradients import _register
 
 # ---------------------------------------------------------------------------------------
@@ -57,12 +64,7 @@ def _grad_sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False,
     """As :func:`_grad_categorical_crossentropy` with one-hot :math:`y`; 0 at ignored positions."""
     labels, y_pred, valid = classification.sparse_inputs(y_true, y_pred, "sum", from_logits,
                                                          ignore_class)
-    one_hot = np.eye(y_pred.shape[-1])[labels]
-    if from_logits:
-        grad = softmax(y_pred) - one_hot
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grad = np.where(one_hot == 0, 0.0, -one_hot / y_pred)
+    grad = index_crossentropy_gradient(labels, y_pred, from_logits)
     return grad * valid[..., None]
 
 

@@ -83,6 +83,16 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.exp(log_softmax(logits, axis=axis))
 
 
+def index_crossentropy_gradient(labels: np.ndarray, y_pred: np.ndarray, from_logits: bool) -> np.ndarray:
+    """``d(-log p_label)/d y_pred`` per position: ``softmax(z) - one_hot`` on logits,
+    ``-one_hot / p`` on probabilities (``-inf`` where the labelled class has ``p = 0``)."""
+    one_hot = np.eye(y_pred.shape[-1])[labels]
+    if from_logits:
+        return softmax(y_pred) - one_hot
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(one_hot == 0, 0.0, -one_hot / y_pred)
+
+
 def log_sigmoid(logits: np.ndarray) -> np.ndarray:
     """``log σ(x) = -softplus(-x)``, stable via ``logaddexp(0, -x)``."""
     return -np.logaddexp(0.0, -logits)

@@ -19,7 +19,13 @@ import numpy as np
 
 from lossbook._validation import as_float_array, check_in_choices
 from lossbook.reference import pairs, regression, sequence
-from lossbook.reference._common import labels_and_scores, last_axis_size, pair, softmax
+from lossbook.reference._common import (
+    index_crossentropy_gradient,
+    labels_and_scores,
+    last_axis_size,
+    pair,
+    softmax,
+)
 
 __all__ = ["gradient", "GRADIENT_NAMES"]
 
@@ -238,12 +244,7 @@ def _grad_sequence_crossentropy(y_true, y_pred, *, from_logits=False, ignore_cla
     """
     labels, y_pred, valid, counts = sequence.sequence_inputs(y_true, y_pred, "sum", from_logits,
                                                              ignore_class, mask)
-    one_hot = np.eye(y_pred.shape[-1])[labels]
-    if from_logits:
-        grad = softmax(y_pred) - one_hot
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grad = np.where(one_hot == 0, 0.0, -one_hot / y_pred)
+    grad = index_crossentropy_gradient(labels, y_pred, from_logits)
     return grad * (valid / counts[:, None])[..., None]
 
 
