@@ -46,7 +46,7 @@ test-keras-torch: $(STAMP)
 # 2. every notebook in _toc.yml (and the instructor copies of the assignments) runs
 test-notebooks: $(STAMP)
 	$(BIN)/pytest -q tests/test_notebooks.py
-	$(BIN)/pytest -q -n $(JOBS) --nbval-lax $$($(BIN)/python tools/list_notebooks.py) assignments/*.ipynb
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval-lax $$($(BIN)/python tools/list_notebooks.py) assignments/*.ipynb
 
 # 3. the rendered book: build with -W, then headless Chromium opens every page
 test-book: $(STAMP)
