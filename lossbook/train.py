@@ -37,7 +37,7 @@ __all__ = [
     "line", "linear_model", "mlp", "predict", "weights",
 ]
 
-OPTIMIZERS = ("sgd", "adam")
+OPTIMIZERS = ("sgd", "adam", "lbfgs")  # L-BFGS: torch only, full batch
 
 #: Loss names for training, with their short aliases; each maps to a framework built-in.
 LOSSES = {
@@ -355,7 +355,9 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
             such as ``functools.partial(lb.torch.quantile, tau=0.9)``), or a name of :data:`LOSSES`.
         epochs: passes over the data. batch_size: ``None`` is full-batch gradient descent,
             1 is stochastic gradient descent, anything between mini-batch.
-        lr: learning rate; optimizer: ``"sgd"`` (plain, no momentum) or ``"adam"``.
+        lr: learning rate; optimizer: ``"sgd"`` (plain, no momentum), ``"adam"``, or
+            ``"lbfgs"`` (full batch only; each epoch is one L-BFGS step of up to 20 iterations
+            with a strong-Wolfe line search: reaches the optimum of a convex loss tightly).
         device: a ``torch.device`` or string; ``None`` picks :func:`lossbook.device`.
         seed: seeds the shuffling of the batches (each epoch a new order when ``shuffle``).
         progress: show a tqdm bar over the epochs.
@@ -374,8 +376,7 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
     val = _validation_arrays(validation)
     if val is not None:
         val = tuple(torch.as_tensor(a, device=device) for a in val)
-    make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
-    opt = make(model.parameters(), lr=lr)
+    opt = _torch_optimizer(torch, model, optimizer, lr, full_batch=batch_size >= len(x))
     generator = torch.Generator().manual_seed(seed)
     history, start, n = History(framework="torch"), time.perf_counter(), len(x)
     for _ in _epochs(epochs, progress):
@@ -386,10 +387,14 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
         for first in range(0, n, batch_size):
             rows = order[first:first + batch_size].to(device)
             xb, yb = (x_all, y_all) if full else (x_all[rows], y_all[rows])
-            opt.zero_grad()
-            value = loss_fn(model(xb), yb)
-            value.backward()
-            opt.step()
+
+            def closure(xb=xb, yb=yb):
+                opt.zero_grad()
+                value = loss_fn(model(xb), yb)
+                value.backward()
+                return value
+
+            value = opt.step(closure)  # the loss before the step (L-BFGS re-evaluates it)
             history.step_loss.append(value.item())
             total += value.item() * len(xb)
         history.loss.append(total / n)
@@ -399,6 +404,18 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
                 history.val_loss.append(loss_fn(model(val[0]), val[1]).item())
     history.seconds = time.perf_counter() - start
     return history
+
+
+def _torch_optimizer(torch, model, optimizer: str, lr: float, *, full_batch: bool):
+    if optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=lr)
+    if optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=lr)
+    if not full_batch:
+        raise ValueError("`optimizer='lbfgs'` needs full-batch training (its line search assumes "
+                         "the same loss at every evaluation). Received: a batch_size below len(x)")
+    return torch.optim.LBFGS(model.parameters(), lr=lr, max_iter=20, tolerance_grad=1e-10,
+                             tolerance_change=1e-12, line_search_fn="strong_wolfe")
 
 
 def _check_callable(loss):
@@ -473,6 +490,9 @@ def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
     _framework(model)
     loss_fn = get_loss(loss, "keras") if isinstance(loss, str) else _check_callable(loss)
     keras.utils.set_random_seed(seed)
+    if optimizer == "lbfgs":
+        raise ValueError("Keras has no L-BFGS optimiser; use 'sgd' or 'adam' (or fit_torch). "
+                         "Received: optimizer='lbfgs'")
     opt = (keras.optimizers.SGD(learning_rate=lr) if optimizer == "sgd"
            else keras.optimizers.Adam(learning_rate=lr, epsilon=1e-8))
     model.compile(optimizer=opt, loss=loss_fn, jit_compile=jit_compile)

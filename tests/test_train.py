@@ -157,7 +157,7 @@ BAD = [
     pytest.param(dict(lr=0.0), ValueError, "`lr` must be > 0", id="lr-zero"),
     pytest.param(dict(lr=-1.0), ValueError, "`lr` must be > 0", id="lr-negative"),
     pytest.param(dict(batch_size=0), ValueError, "`batch_size` must be >= 1", id="batch-size"),
-    pytest.param(dict(optimizer="rmsprop"), ValueError, "`optimizer` must be one of ('sgd', 'adam')",
+    pytest.param(dict(optimizer="rmsprop"), ValueError, "`optimizer` must be one of ('sgd', 'adam', 'lbfgs')",
                  id="optimizer"),
     pytest.param(dict(loss="hubber"), ValueError, "`loss` must be a loss callable or one of", id="loss-name"),
     pytest.param(dict(loss=3), TypeError, "`loss` must be a callable", id="loss-type"),
@@ -184,3 +184,21 @@ def test_bad_model_arguments():
         train.copy_weights(train.linear_model("torch"), train.linear_model("torch", in_features=2))
     with pytest.raises(ValueError, match="one input and one output"):
         train.line(train.mlp("torch", 1, hidden=(4,)))
+
+
+def test_lbfgs_reaches_the_least_squares_line(line_data):
+    # L-BFGS on a convex loss: a few full-batch steps land on the exact least-squares fit.
+    model = train.linear_model("torch", weight=0.0, bias=0.0)
+    train.fit_torch(model, line_data.x, line_data.y, loss="mse", epochs=5, lr=1.0, optimizer="lbfgs")
+    design = np.column_stack([line_data.x[:, 0], np.ones(len(line_data.x))]).astype(np.float64)
+    exact = np.linalg.lstsq(design, line_data.y[:, 0].astype(np.float64), rcond=None)[0]
+    np.testing.assert_allclose(train.line(model), exact, atol=1e-4)
+
+
+def test_lbfgs_needs_full_batch_and_torch(line_data):
+    model = train.linear_model("torch")
+    with pytest.raises(ValueError, match="lbfgs.*full-batch"):
+        train.fit_torch(model, line_data.x, line_data.y, loss="mse", batch_size=8, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="L-BFGS"):
+        train.fit_keras(train.linear_model("keras"), line_data.x, line_data.y, loss="mse",
+                        optimizer="lbfgs")
