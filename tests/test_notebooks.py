@@ -65,3 +65,13 @@ def test_downloads_nothing_and_hardcodes_no_device(path):
         assert not re.search(r"""["']cuda["']|\.cuda\(\)|["']mps["']""", source), (
             f"{path.name}, cell {i}: hard-codes a device; use env.torch_device"
         )
+
+
+MAX_CODE_LINE = 95  # what a code cell of the rendered book shows without scrolling
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
+def test_code_lines_fit_the_page(path):
+    long = [(i, len(line)) for i, cell in enumerate(_cells(path)) if cell["cell_type"] == "code"
+            for line in "".join(cell["source"]).splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long, f"{path.name}: (cell, length) of code lines over {MAX_CODE_LINE}: {long}"
