@@ -22,6 +22,10 @@ def _gaussian(rng, shape, scale=2.0):
     return y_true, y_true + rng.normal(0.0, 1.0, size=shape)
 
 
+def _gaussian_sampler(rng, shape):
+    return (*_gaussian(rng, shape), {})
+
+
 def _away_from_zero(rng, shape):
     y_true = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 3.0, size=shape)
     return y_true, y_true + rng.normal(0.0, 0.5, size=shape)
@@ -69,7 +73,7 @@ ENTRIES = [
         reference=ref.mean_squared_error,
         torch=torch_elementwise("torch.nn.MSELoss"),
         keras=keras_loss("keras.losses.MeanSquaredError"),
-        sampler=lambda rng, shape: (*_gaussian(rng, shape), {}), shapes=SHAPES,
+        sampler=_gaussian_sampler, shapes=SHAPES,
     ),
     make_entry(
         name="mean_absolute_error", title="Mean absolute error (MAE, L1)", task="regression",
@@ -79,7 +83,7 @@ ENTRIES = [
         reference=ref.mean_absolute_error,
         torch=torch_elementwise("torch.nn.L1Loss"),
         keras=keras_loss("keras.losses.MeanAbsoluteError"),
-        sampler=lambda rng, shape: (*_gaussian(rng, shape), {}), shapes=SHAPES,
+        sampler=_gaussian_sampler, shapes=SHAPES,
     ),
     make_entry(
         name="root_mean_squared_error", title="Root mean squared error (RMSE)",
@@ -147,7 +151,7 @@ ENTRIES = [
         reference=ref.log_cosh,
         torch=torch_elementwise("lossbook.torch.log_cosh"),
         keras=keras_loss("keras.losses.LogCosh"),
-        sampler=lambda rng, shape: (*_gaussian(rng, shape), {}), shapes=SHAPES,
+        sampler=_gaussian_sampler, shapes=SHAPES,
     ),
     make_entry(
         name="quantile", title="Quantile (pinball) loss", task="regression",
