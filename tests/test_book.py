@@ -3,14 +3,20 @@
 ``make test-book`` first runs ``jupyter-book build . -W`` (every notebook executed, warnings
 are errors), then this file serves ``_build/html`` on the loopback interface and checks every
 page of ``_toc.yml``: it exists, logs no console error, every image loaded, every formula was
-typeset by the book's own MathJax, and no output shows log noise or a traceback. A screenshot
-of every page is saved under ``_build/screenshots/`` for a human to look at.
+typeset by the book's own MathJax, no output shows log noise or a traceback, and — in a
+1366x768 window, a common laptop screen — no code block, output or displayed formula scrolls
+sideways (DESIGN.md, "The rendered page"; the CSS that makes 95-character code lines fit is
+``_static/lossbook.css``). A screenshot of every page at that size is saved under
+``_build/screenshots/`` for a human to look at.
+
+Without Playwright or Chromium the browser tests skip, except when ``CI=true``: there they fail.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import threading
@@ -19,10 +25,14 @@ import pytest
 from conftest import ROOT
 from list_notebooks import toc_pages
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+try:
+    from playwright import sync_api as playwright_sync
+except ImportError:  # reported by the browser fixture: a skip outside CI, a failure in CI
+    playwright_sync = None
 
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 768}  # a common laptop screen
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -39,12 +49,18 @@ PLOTTING = {page.relative_to(ROOT).with_suffix(".html") for page in toc_pages()
             if page.suffix == ".ipynb" and "lb.plot." in page.read_text()}
 
 
+def _unavailable(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the rendered-book browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
 def _chromium() -> str:
     for name in ("chromium", "chromium-browser"):
         found = shutil.which(name)
         if found:
             return found
-    pytest.fail("Chromium is not installed: `apt-get install chromium` (.ci/run does it)")
+    _unavailable("Chromium is not installed: `apt-get install chromium` (.ci/run does it)")
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +82,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
+    if playwright_sync is None:
+        _unavailable("Playwright is not installed: `pip install -r requirements.txt`")
+    executable = _chromium()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_sync.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
+        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
 
@@ -81,7 +100,7 @@ def test_every_toc_page_was_built():
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", PAGES, ids=[str(p) for p in PAGES])
 def test_page_renders(browser, server, page_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport=VIEWPORT)
     problems: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}"))
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
@@ -108,11 +127,8 @@ def test_page_renders(browser, server, page_path):
     )
     problems += [f"unrendered math or table: {text[:80]!r}" for text in leftovers]
 
-    math = page.evaluate("document.querySelectorAll('span.math, div.math').length")
+    math = _wait_for_math(page)
     if math:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=15_000)
-        page.evaluate("() => MathJax.startup.promise")
         untypeset = page.evaluate(
             """() => [...document.querySelectorAll('span.math, div.math')]
                    .filter(el => !el.querySelector('mjx-container') || el.querySelector('mjx-merror'))
@@ -143,3 +159,55 @@ def test_page_renders(browser, server, page_path):
     page.screenshot(path=str(SCREENSHOTS / (page_path.as_posix().replace("/", "__") + ".png")))
     page.close()
     assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+
+
+def _wait_for_math(page) -> int:
+    """Wait until MathJax has typeset the page (formulas change the layout); the formula count."""
+    math = page.evaluate("document.querySelectorAll('span.math, div.math').length")
+    if math:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=15_000)
+        page.evaluate("() => MathJax.startup.promise")
+    return math
+
+
+# What a reader would have to scroll sideways: code (cells, Markdown code blocks, doctests),
+# outputs (text, tables, HTML) and displayed formulas. Inline formulas are not boxes of their own.
+# An element "scrolls" when its content is wider than its box; a wider page body counts as well.
+SIDEWAYS = r"""() => {
+  const article = document.querySelector('article');
+  if (!article) return {blocks: [], page: false};
+  const selector = ['div.highlight pre', '.cell_input pre', '.cell_output pre', '.cell_output .output',
+                    '.cell_output table', '.pst-scrollable-table-container', 'table',
+                    'div.math', 'mjx-container[display="true"]'].join(', ');
+  const blocks = [...article.querySelectorAll(selector)]
+    .filter(el => el.scrollWidth > el.clientWidth + 1)
+    .map(el => {
+      const kind = el.closest('.cell_input') ? 'code cell'
+                 : el.closest('.cell_output') ? 'output'
+                 : el.closest('.math, mjx-container') ? 'formula' : 'code block';
+      const lines = (el.innerText || el.textContent).split('\n')
+                      .sort((a, b) => b.length - a.length);
+      return `${kind} ${el.scrollWidth}px in ${el.clientWidth}px: ${lines[0].trim().slice(0, 100)}`;
+    });
+  const root = document.scrollingElement;
+  return {blocks, page: root.scrollWidth > root.clientWidth + 1};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", PAGES, ids=[str(p) for p in PAGES])
+def test_nothing_scrolls_sideways(browser, server, page_path):
+    """In a 1366x768 window no code block, output or displayed formula is wider than the page."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{server}/{page_path.as_posix()}", wait_until="load")
+    _wait_for_math(page)
+    found = page.evaluate(SIDEWAYS)
+    page.close()
+    problems = list(dict.fromkeys(found["blocks"]))  # one line per distinct block
+    if found["page"]:
+        problems.append("the page itself is wider than the window")
+    assert not problems, (
+        f"{page_path}: {len(found['blocks'])} block(s) scroll sideways at "
+        f"{VIEWPORT['width']}x{VIEWPORT['height']}; the first: {problems[0]}\n  "
+        + "\n  ".join(problems[1:6]))

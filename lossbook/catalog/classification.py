@@ -344,7 +344,7 @@ ENTRIES = [
     make_entry(
         name="kl_divergence", title="Kullback–Leibler divergence", task="classification",
         label_format="target distributions [batch, classes]", input_kind="probability",
-        formula=r"\ell = \sum_{c=1}^{C} p_c \log\frac{p_c}{q_c}",
+        formula=r"\ell = \sum_{c=1}^{C} y_c \log\frac{y_c}{p_c}",
         properties=("convex", "distribution-matching", "asymmetric", "distillation"),
         reference=ref.kl_divergence,
         # KLDivLoss wants log q as input (trap 5); "none" is element-wise, summed per sample
@@ -354,7 +354,7 @@ ENTRIES = [
                                     _float32_distributions(rng, shape), {}),
         shapes=CLASS_SHAPES,
         known_differences=[KnownDifference(
-            "keras", 11, "clips both distributions to [1e-7, 1], so p = 0 contributes "
-            "1e-7 log(1e-7 / q)", _keras_kl)],
+            "keras", 11, "clips both distributions to [1e-7, 1], so a target y_c = 0 "
+            "contributes 1e-7 log(1e-7 / p_c) instead of 0", _keras_kl)],
     ),
 ]

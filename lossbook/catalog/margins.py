@@ -46,15 +46,15 @@ def _hinge_entry(name, title, formula, torch_path, keras_path, reference):
 
 ENTRIES = [
     _hinge_entry("hinge", "Hinge loss",
-                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j s_j)",
+                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j f_j)",
                  "lossbook.torch.hinge", "keras.losses.Hinge", ref.hinge),
     _hinge_entry("squared_hinge", "Squared hinge loss",
-                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j s_j)^2",
+                 r"\ell = \frac{1}{D}\sum_j \max(0, 1 - y_j f_j)^2",
                  "lossbook.torch.squared_hinge", "keras.losses.SquaredHinge", ref.squared_hinge),
     make_entry(
         name="categorical_hinge", title="Categorical (Crammer–Singer) hinge",
         task="classification", label_format=LABELS_ONE_HOT, input_kind="score",
-        formula=r"\ell = \max\bigl(0,\ 1 + \max_{c \ne y} s_c - s_y\bigr)",
+        formula=r"\ell = \max\bigl(0,\ 1 + \max_{c \ne y} f_c - f_y\bigr)",
         properties=("convex", "margin-based", "max-margin", "not-probabilistic"),
         reference=ref.categorical_hinge,
         torch=torch_per_sample("lossbook.torch.categorical_hinge"),
@@ -63,14 +63,14 @@ ENTRIES = [
         sampler=lambda rng, shape: (_one_hot(rng, shape), rng.uniform(0.0, 2.0, size=shape), {}),
         shapes=CLASS_SHAPES,
         known_differences=[KnownDifference(
-            "keras", 15, "CategoricalHinge takes the max over (1 - y) * s, which counts 0 for "
+            "keras", 15, "CategoricalHinge takes the max over (1 - y) f, which counts 0 for "
             "the true class: it differs when every wrong score is negative",
             _keras_categorical_hinge)],
     ),
     make_entry(
         name="multi_margin", title="Multi-class margin loss (Weston–Watkins)",
         task="classification", label_format="integer class indices [batch]", input_kind="score",
-        formula=r"\ell = \frac{1}{C}\sum_{c \ne y} \max(0, m - s_y + s_c)^p",
+        formula=r"\ell = \frac{1}{C}\sum_{c \ne y} \max(0, \Delta - f_y + f_c)^k",
         properties=("convex", "margin-based", "not-probabilistic"),
         reference=ref.multi_margin,
         torch=torch_per_sample("torch.nn.MultiMarginLoss", labels=True),

@@ -35,7 +35,8 @@ ENTRIES = [
     make_entry(
         name="dice", title="Dice loss", task="classification",
         label_format="masks in {0, 1} (or soft), [batch, ...]", input_kind="probability",
-        formula=r"\ell = 1 - \frac{2\sum_j y_j p_j + s}{\sum_j y_j + \sum_j p_j + s}",
+        formula=(r"\ell = 1 - \frac{2\sum_j y_j p_j + \epsilon}"
+                 r"{\sum_j y_j + \sum_j p_j + \epsilon}"),
         properties=("segmentation", "overlap-based", "imbalance"),
         reference=ref.dice,
         torch=torch_per_sample("lossbook.torch.dice"),
@@ -45,8 +46,9 @@ ENTRIES = [
     make_entry(
         name="tversky", title="Tversky loss", task="classification",
         label_format="masks in {0, 1} (or soft), [batch, ...]", input_kind="probability",
-        formula=(r"\ell = 1 - \frac{TP + s}{TP + \alpha FP + \beta FN + s},\quad "
-                 r"TP = \sum y p,\ FP = \sum (1 - y) p,\ FN = \sum y (1 - p)"),
+        formula=(r"\ell = 1 - \frac{\mathrm{TP} + \epsilon}{\mathrm{TP} + \alpha\,\mathrm{FP} + "
+                 r"\beta\,\mathrm{FN} + \epsilon},\quad \mathrm{TP} = \sum_j y_j p_j,\ "
+                 r"\mathrm{FP} = \sum_j (1 - y_j) p_j,\ \mathrm{FN} = \sum_j y_j (1 - p_j)"),
         properties=("segmentation", "overlap-based", "imbalance", "asymmetric"),
         reference=ref.tversky,
         torch=torch_per_sample("lossbook.torch.tversky"),

@@ -68,7 +68,7 @@ ENTRIES = [
     make_entry(
         name="contrastive", title="Contrastive loss (Siamese pairs)", task="metric_learning",
         label_format="pair labels: 1 = similar, 0 = dissimilar, [batch]", input_kind="distance",
-        formula=r"\ell = y\,d^2 + (1 - y)\max(0, m - d)^2",
+        formula=r"\ell = y\,d^2 + (1 - y)\max(0, \Delta - d)^2",
         properties=("margin-based", "siamese", "metric-learning"),
         reference=ref.contrastive,
         torch=torch_elementwise("lossbook.torch.contrastive"),
@@ -79,7 +79,8 @@ ENTRIES = [
         name="triplet", title="Triplet margin loss", task="metric_learning",
         label_format="none (y_true=None): y_pred stacks anchor, positive, negative [batch, 3, dim]",
         input_kind="embedding",
-        formula=r"\ell = \max\bigl(0, \lVert a - p\rVert_2 - \lVert a - n\rVert_2 + m\bigr)",
+        formula=(r"\ell = \max\bigl(0, \lVert e^{a} - e^{+}\rVert_2 - \lVert e^{a} - e^{-}\rVert_2"
+                 r" + \Delta\bigr)"),
         properties=("margin-based", "metric-learning", "ranking"),
         reference=ref.triplet,
         torch=_torch_triplet,
@@ -90,8 +91,8 @@ ENTRIES = [
         name="am_softmax", title="Additive-margin softmax (AM-Softmax, CosFace)",
         task="metric_learning", label_format="integer class indices [batch]",
         input_kind="cosine",
-        formula=(r"\ell = -\log\frac{e^{s(\cos\theta_y - m)}}{e^{s(\cos\theta_y - m)} + "
-                 r"\sum_{c \ne y} e^{s\cos\theta_c}}"),
+        formula=(r"\ell = -\log\frac{e^{s(\cos\varphi_y - \Delta)}}{e^{s(\cos\varphi_y - \Delta)}"
+                 r" + \sum_{c \ne y} e^{s\cos\varphi_c}}"),
         properties=("margin-based", "metric-learning", "face-verification", "probabilistic"),
         reference=ref.am_softmax,
         torch=torch_per_sample("lossbook.torch.am_softmax", labels=True),

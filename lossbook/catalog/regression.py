@@ -146,7 +146,7 @@ ENTRIES = [
     make_entry(
         name="log_cosh", title="Log-cosh loss", task="regression", label_format=LABELS,
         input_kind="value",
-        formula=r"\ell = \frac{1}{D}\sum_{j=1}^{D} \log\cosh(\hat y_j - y_j)",
+        formula=r"\ell = \frac{1}{D}\sum_{j=1}^{D} \log\cosh(y_j - \hat y_j)",
         properties=("convex", "outlier-robust", "differentiable-everywhere"),
         reference=ref.log_cosh,
         torch=torch_elementwise("lossbook.torch.log_cosh"),
