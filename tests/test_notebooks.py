@@ -70,8 +70,23 @@ def test_downloads_nothing_and_hardcodes_no_device(path):
 MAX_CODE_LINE = 95  # what a code cell of the rendered book shows without scrolling
 
 
+def _code_lines(cell):
+    """The code a cell shows: a code cell's lines, or the fenced blocks of a Markdown cell
+    (solutions in dropdowns)."""
+    lines = "".join(cell["source"]).splitlines()
+    if cell["cell_type"] == "code":
+        return lines
+    code, inside = [], False
+    for line in lines:
+        if line.lstrip().startswith("```"):
+            inside = not inside
+        elif inside:
+            code.append(line)
+    return code
+
+
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_ids(ALL_NOTEBOOKS))
 def test_code_lines_fit_the_page(path):
-    long = [(i, len(line)) for i, cell in enumerate(_cells(path)) if cell["cell_type"] == "code"
-            for line in "".join(cell["source"]).splitlines() if len(line) > MAX_CODE_LINE]
+    long = [(i, len(line)) for i, cell in enumerate(_cells(path)) for line in _code_lines(cell)
+            if len(line) > MAX_CODE_LINE]
     assert not long, f"{path.name}: (cell, length) of code lines over {MAX_CODE_LINE}: {long}"
