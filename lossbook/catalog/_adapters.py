@@ -15,6 +15,7 @@ import importlib
 
 import numpy as np
 
+from lossbook._arrays import to_numpy
 from lossbook._env import quiet_import
 from lossbook._validation import check_reduction
 
@@ -39,16 +40,6 @@ def tensor(array, dtype="float32"):
     import torch
 
     return torch.as_tensor(np.asarray(array).astype(dtype))
-
-
-def to_numpy(value):
-    """A torch or Keras tensor as a float (0-d) or a float64 NumPy array."""
-    if hasattr(value, "detach"):
-        array = value.detach().cpu().numpy()
-    else:
-        array = np.asarray(resolve("keras.ops.convert_to_numpy")(value))
-    array = np.asarray(array, dtype=np.float64)
-    return float(array) if array.ndim == 0 else array
 
 
 def per_sample(values):

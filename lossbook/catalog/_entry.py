@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from lossbook._arrays import close, float32_exact
+
 __all__ = ["FRAMEWORKS", "Entry", "KnownDifference", "Sample", "Tolerance", "make_entry"]
 
 FRAMEWORKS = ("torch", "keras")
@@ -28,11 +30,7 @@ class Tolerance:
 
     def close(self, value, expected) -> np.ndarray:
         """Element-wise: is ``value`` within tolerance of ``expected``? (NaN never is.)"""
-        value, expected = np.asarray(value, np.float64), np.asarray(expected, np.float64)
-        with np.errstate(invalid="ignore"):
-            within = np.abs(value - expected) <= self.atol + self.rtol * np.abs(expected)
-            # an infinite reference is matched only by the same infinity (rtol * inf is inf)
-            return np.where(np.isfinite(expected), within, value == expected)
+        return close(value, expected, rtol=self.rtol, atol=self.atol)
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class Entry:
         rng = np.random.default_rng(rng)
         shape = tuple(shape) if shape is not None else self.shapes[0]
         y_true, y_pred, params = self.sampler(rng, shape)
-        return Sample(_float32_exact(y_true), _float32_exact(y_pred), params)
+        return Sample(float32_exact(y_true), float32_exact(y_pred), params)
 
     def run(self, framework: str, y_true, y_pred, **params):
         """``self.reference``, ``self.torch`` or ``self.keras`` by name (``"reference"``...)."""
@@ -116,15 +114,6 @@ class Entry:
         return (f"**{self.title}** (`{self.name}`, {self.task})\n\n$${self.formula}$$\n\n"
                 f"- labels: {self.label_format}\n- input: {self.input_kind}\n"
                 f"- properties: {props}")
-
-
-def _float32_exact(array):
-    if array is None:  # the triplet loss takes y_true=None
-        return None
-    array = np.asarray(array)
-    if np.issubdtype(array.dtype, np.floating):
-        return array.astype(np.float32).astype(np.float64)
-    return array
 
 
 def make_entry(*, reference, fixed_params=None, known_differences=(), **fields) -> Entry:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook import reference as ref
+from lossbook._arrays import to_numpy
 from lossbook._validation import reduce
 from lossbook.catalog._adapters import (
     KERAS_REDUCTION,
@@ -12,7 +13,6 @@ from lossbook.catalog._adapters import (
     keras_loss,
     resolve,
     tensor,
-    to_numpy,
     torch_elementwise,
     torch_loss,
     torch_per_sample,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook import reference as ref
+from lossbook._arrays import to_numpy
 from lossbook.catalog._adapters import (
     keras_loss,
     tensor,
-    to_numpy,
     torch_elementwise,
     torch_per_sample,
     torch_reduce,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook import reference as ref
+from lossbook._arrays import to_numpy
 from lossbook._env import quiet_import
 from lossbook.catalog._adapters import (
     KERAS_REDUCTION,
     keras_array,
     tensor,
-    to_numpy,
     torch_reduce,
 )
 from lossbook.catalog._entry import make_entry

@@ -1,121 +1,22 @@
-"""The exercises behind :func:`lossbook.exercises.check` (private): inputs, hints, known mistakes.
-
-Each :class:`Exercise` names its reference loss (the expected values always come from
-:mod:`lossbook.reference`), hand-picked inputs, a domain for seeded random inputs, extreme
-inputs with a hint each, points for the gradient check, and :class:`Mistake` s: *wrong*
-formulas that students (and the source articles, see SOURCES.md) write, so that feedback can
-name the mistake. Hints describe the fix in words and formulas, never in code.
-"""
+"""The Regression chapter's exercises: MSE, MAE, RMSE, MSLE, Huber, log-cosh, quantile, Poisson."""
 
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Case", "EXERCISES", "Exercise", "Mistake", "cases_for"]
+from lossbook.exercises._bank import Exercise, Mistake
+from lossbook.exercises._bank import residual as _r
+from lossbook.exercises._bank import simple_extremes as _simple_extremes
+from lossbook.exercises._bank import zeros_and as _same
+
+__all__ = ["ALIASES", "EXERCISES"]
+
 
 _OVERFLOW = ("log(cosh(x)) overflows for |x| > 710 (cosh is about e^|x| / 2); rewrite it with "
              "the identity log cosh x = |x| + log1p(exp(-2|x|)) - log 2, in which exp only ever "
              "sees a non-positive number.")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One check: inputs (float64), the hyper-parameters, and the hint shown if it fails."""
-
-    kind: str  # "fixed" | "random" | "extreme" | "gradient"
-    description: str
-    y_true: np.ndarray
-    y_pred: np.ndarray
-    params: dict
-    hint: str = ""
-    atol: float = 1e-7
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong formula and the hint that explains it.
-
-    ``values(y_true, y_pred, **params)`` gives the wrong element-wise losses
-    (``elementwise=False``: the wrong mean loss itself).
-    """
-
-    values: Callable
-    hint: str
-    elementwise: bool = True
-
-
-@dataclass(frozen=True)
-class Exercise:
-    name: str
-    title: str
-    reference: str  # the function's name in lossbook.reference
-    hint: str  # the definition, shown when no more specific hint applies
-    params: dict = field(default_factory=dict)  # reference defaults
-    grid: dict = field(default_factory=dict)  # values tried when the function takes the keyword
-    domain: str = "real"  # "real" | "nonnegative" | "counts"
-    fixed: tuple = ()  # (description, y_true, y_pred)
-    extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
-    gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
-    mistakes: tuple = ()
-
-
-def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
-    if domain == "counts":
-        return rng.poisson(3.0, shape).astype(np.float64), rng.gamma(3.0, 1.0, shape) + 0.05
-    if domain == "nonnegative":
-        return rng.gamma(2.0, 1.5, shape), rng.gamma(2.0, 1.5, shape)
-    y_true = rng.normal(0.0, 2.0, shape)
-    return y_true, y_true + rng.normal(0.0, 1.5, shape)
-
-
-_SHAPES = ((8,), (6, 3), (2, 4, 3))
-
-
-def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case]]:
-    """The parameters of the fixed cases and every :class:`Case` of ``exercise``.
-
-    ``fixed``: hyper-parameters pinned by the caller; ``vary``: those the student's function
-    accepts and the caller did not pin (several grid values are then tried).
-    """
-    base = {**exercise.params, **{k: exercise.grid[k][0] for k in vary}, **fixed}
-    cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base)
-             for text, t, p in exercise.fixed]
-    rng = np.random.default_rng(zlib.crc32(exercise.name.encode()))
-    for index, shape in enumerate(_SHAPES):
-        params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
-        shown = "".join(f", {k}={params[k]}" for k in vary)
-        y_true, y_pred = _random(exercise.domain, rng, shape)
-        cases.append(Case("random", f"inputs of shape {shape}{shown}",
-                          y_true, y_pred, params))
-    for text, y_true, y_pred, hint, extra in exercise.extremes(base, set(vary)):
-        cases.append(Case("extreme", text, np.asarray(y_true, float), np.asarray(y_pred, float),
-                          {**base, **extra}, hint, atol=1e-12 if "tiny" in text else 1e-7))
-    if exercise.gradient_points:
-        y_true = np.zeros(len(exercise.gradient_points)) + (exercise.domain != "real")
-        scale = base.get("delta", 1.0)
-        y_pred = y_true + scale * np.asarray(exercise.gradient_points, float)
-        cases.append(Case("gradient", f"residuals {np.round(y_pred - y_true, 8).tolist()}",
-                          y_true, y_pred, base, exercise.hint))
-    y_true, y_pred = _random(exercise.domain, rng, (4, 3))
-    cases.append(Case("gradient", "random inputs of shape (4, 3)", y_true, y_pred, base,
-                      exercise.hint))
-    return base, cases
-
-
-def _r(y_true, y_pred):
-    return np.asarray(y_true, float) - np.asarray(y_pred, float)
-
-
-def _same(values) -> tuple:
-    return np.zeros_like(values), np.asarray(values, float)
-
-
-# ---------------------------------------------------------------------------------------
 
 
 def _huber_extremes(params, vary):
@@ -153,13 +54,6 @@ def _quantile_extremes(params, vary):
         ("huge residuals ±1e8", *_same([1e8, -1e8]), hint, {}),
         ("perfect predictions (all residuals 0)", [0.0, 1.5], [0.0, 1.5], "a perfect prediction has loss 0.", {}),
     ]
-
-
-def _simple_extremes(params, vary):
-    return [("huge residuals ±1e8", *_same([1e8, -1e8]),
-             "large residuals should give large, finite values (float64 has room for 1e16).", {}),
-            ("perfect predictions (all residuals 0)", [0.0, 1.5, -2.0], [0.0, 1.5, -2.0],
-             "a perfect prediction has loss 0.", {})]
 
 
 def _rmse_extremes(params, vary):
@@ -219,6 +113,7 @@ _HUBER = Exercise(
                 "beyond δ subtract ½δ²: the linear piece is δ(|r| − ½δ), so that it meets ½r² at |r| = δ."),
     ))
 
+
 _LOG_COSH = Exercise(
     "log_cosh", "Log-cosh loss", "log_cosh",
     "log-cosh is log(cosh(ŷ − y)) averaged over all elements; compute it in a form that cannot overflow.",
@@ -230,6 +125,7 @@ _LOG_COSH = Exercise(
         Mistake(lambda t, p: np.abs(_r(t, p)) + np.log1p(np.exp(-2 * np.abs(_r(t, p)))),
                 "your values are log 2 ≈ 0.693 too high: log cosh r = |r| + log(1 + e^(−2|r|)) − log 2."),
     ))
+
 
 _QUANTILE = Exercise(
     "quantile", "Quantile (pinball) loss", "quantile",
@@ -248,6 +144,7 @@ _QUANTILE = Exercise(
                 "loss weighs under-predictions by τ and over-predictions by 1 − τ."),
     ))
 
+
 _MSE = Exercise(
     "mse", "Mean squared error", "mean_squared_error",
     "MSE is the mean of the squared residuals (y − ŷ)² over all elements.",
@@ -258,6 +155,7 @@ _MSE = Exercise(
               Mistake(lambda t, p: np.sqrt(np.mean(_r(t, p) ** 2)), "no square root: that is RMSE.",
                       elementwise=False)))
 
+
 _MAE = Exercise(
     "mae", "Mean absolute error", "mean_absolute_error",
     "MAE is the mean of the absolute residuals |y − ŷ| over all elements.",
@@ -266,6 +164,7 @@ _MAE = Exercise(
     mistakes=(Mistake(lambda t, p: _r(t, p), "take the absolute value of each residual before averaging."),
               Mistake(lambda t, p: -_r(t, p), "take the absolute value of each residual before averaging."),
               Mistake(lambda t, p: _r(t, p) ** 2, "MAE uses |r|, not r² (that is the MSE).")))
+
 
 _RMSE = Exercise(
     "rmse", "Root mean squared error (with ε inside the root)", "root_mean_squared_error",
@@ -282,6 +181,7 @@ _RMSE = Exercise(
               Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2)) + e), "ε goes inside the square "
                       "root, √(MSE + ε), not after it.", elementwise=False)))
 
+
 _MSLE = Exercise(
     "msle", "Mean squared logarithmic error", "mean_squared_logarithmic_error",
     "MSLE is the mean over all elements of (log(1 + ŷ) − log(1 + y))².",
@@ -294,6 +194,7 @@ _MSLE = Exercise(
                       "the difference."),
               Mistake(lambda t, p: np.log1p(p) - np.log1p(t), "square the difference of the logs."),
               Mistake(lambda t, p: np.abs(np.log1p(p) - np.log1p(t)), "square the difference of the logs.")))
+
 
 _POISSON = Exercise(
     "poisson", "Poisson loss (rate as prediction)", "poisson",
@@ -309,5 +210,7 @@ _POISSON = Exercise(
                       "you added the constant log(y!) of the full negative log-likelihood; the "
                       "Poisson loss (Keras' Poisson) leaves it out: ŷ − y·log ŷ.")))
 
-EXERCISES = {e.name: e for e in (_HUBER, _LOG_COSH, _QUANTILE, _MSE, _MAE, _RMSE, _MSLE, _POISSON)}
-EXERCISES["pinball"] = _QUANTILE
+
+EXERCISES = (_HUBER, _LOG_COSH, _QUANTILE, _MSE, _MAE, _RMSE, _MSLE, _POISSON)
+#: other names a student may look for
+ALIASES = {"pinball": "quantile"}
