@@ -12,8 +12,8 @@ the same data and full-batch gradient descent, the two trace the same loss curve
     h_keras = lb.train.fit(keras_model, data.x, data.y, loss="mse", epochs=100, lr=0.1)
 
 Loss callables follow each framework's own argument order: torch ``(input, target)``,
-Keras ``(y_true, y_pred)``. A loss *name* (see :data:`LOSSES`) picks the matching built-in
-of each framework; classification names expect logits.
+Keras ``(y_true, y_pred)``. A loss *name* (see :data:`LOSSES`) picks each framework's loss from the
+catalogue (the built-in where one exists); classification names expect logits.
 """
 
 from __future__ import annotations
@@ -42,19 +42,44 @@ from lossbook._validation import (
 )
 
 __all__ = [
-    "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch", "get_loss",
+    "ALIASES", "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch", "get_loss",
     "line", "linear_model", "mlp", "predict", "weights",
 ]
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")  # L-BFGS: torch only, full batch
 
-#: Loss names for training, with their short aliases; each maps to a framework built-in.
-LOSSES = {
-    "mean_squared_error": "mse", "mean_absolute_error": "mae", "huber": None, "log_cosh": None,
-    "poisson": None, "quantile": None, "binary_crossentropy": "bce",
-    "sparse_categorical_crossentropy": "sparse_ce",
-}
-_ALIASES = {alias: name for name, alias in LOSSES.items() if alias}
+#: Short names for training, and the catalogue names they stand for.
+ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+           "bce": "binary_crossentropy", "sparse_ce": "sparse_categorical_crossentropy"}
+
+
+def _training_entry(name):
+    """The catalogue entry a training loss name stands for: aliases resolved, and a
+    classification name trains on logits (its ``_from_logits`` entry), as a model's last
+    layer is linear."""
+    from lossbook import catalog
+
+    canonical = ALIASES.get(name, name) if isinstance(name, str) else name
+    names = catalog.names()
+    if isinstance(canonical, str) and f"{canonical}_from_logits" in names:
+        canonical = f"{canonical}_from_logits"
+    if canonical not in names or not catalog.get(canonical).trainable:
+        raise ValueError(f"`loss` must be a loss callable or one of {list(LOSSES)}. "
+                         f"Received: loss={describe(name)}")
+    return catalog.get(canonical)
+
+
+def _loss_names() -> tuple[str, ...]:
+    from lossbook import catalog
+
+    trainable = [entry.name for entry in catalog.entries() if entry.trainable]
+    short = [name.removesuffix("_from_logits") for name in trainable]
+    return tuple(sorted(set(trainable) | set(short) | set(ALIASES)))
+
+
+#: Every loss name :func:`fit` and :func:`get_loss` take: the catalogue's losses that have a
+#: ready-made loss object in both frameworks, their short classification names, the aliases.
+LOSSES = _loss_names()
 
 
 @dataclass
@@ -89,47 +114,24 @@ class History:
 # -- losses and data ----------------------------------------------------------------------------
 
 def get_loss(name: str, framework: str, **params):
-    """The framework's built-in loss object for a loss ``name`` of :data:`LOSSES` (or its alias).
+    """The framework's loss object for a loss ``name`` of :data:`LOSSES`, from the catalogue.
 
     torch objects take ``(input, target)``, Keras ones ``(y_true, y_pred)``; both average
-    over the batch. ``binary_crossentropy`` and ``sparse_categorical_crossentropy`` expect
-    logits (``BCEWithLogitsLoss`` / ``from_logits=True``); ``poisson`` expects the rate
-    (torch ``PoissonNLLLoss(log_input=False, eps=1e-7)``, Keras ``Poisson``);
-    ``huber`` takes ``delta``, ``quantile`` takes ``tau``.
+    over the batch; the framework's built-in wherever one exists
+    (:meth:`lossbook.catalog.Entry.framework_loss`). Classification names expect logits
+    (``binary_crossentropy`` is ``BCEWithLogitsLoss`` / ``BinaryCrossentropy(from_logits=True)``);
+    ``poisson`` expects the rate (torch ``PoissonNLLLoss(log_input=False, eps=1e-7)``, Keras
+    ``Poisson``); hyper-parameters by their reference names (``delta=``, ``tau=``).
 
     >>> get_loss("huber", "torch", delta=2.0)
     HuberLoss()
+    >>> get_loss("bce", "keras").get_config()["from_logits"]
+    True
     """
     check_in_choices(framework, "framework", ("torch", "keras"))
-    canonical = _ALIASES.get(name, name)
-    if not isinstance(name, str) or canonical not in LOSSES:
-        names = sorted(list(LOSSES) + list(_ALIASES))
-        raise ValueError(f"`loss` must be a loss callable or one of {names}. Received: loss={describe(name)}")
-    if framework == "torch":
-        import torch.nn as nn
-
-        import lossbook.torch as lbt
-
-        makers = dict(mean_squared_error=nn.MSELoss, mean_absolute_error=nn.L1Loss, huber=nn.HuberLoss,
-                      log_cosh=lbt.LogCoshLoss, quantile=lbt.QuantileLoss,
-                      poisson=lambda: nn.PoissonNLLLoss(log_input=False, eps=1e-7),
-                      binary_crossentropy=nn.BCEWithLogitsLoss,
-                      sparse_categorical_crossentropy=nn.CrossEntropyLoss)
-    else:
-        losses = _keras().losses
-        makers = dict(mean_squared_error=losses.MeanSquaredError, mean_absolute_error=losses.MeanAbsoluteError,
-                      huber=losses.Huber, log_cosh=losses.LogCosh, poisson=losses.Poisson,
-                      quantile=_keras_quantile,
-                      binary_crossentropy=lambda: losses.BinaryCrossentropy(from_logits=True),
-                      sparse_categorical_crossentropy=lambda: losses.SparseCategoricalCrossentropy(
-                          from_logits=True))
-    return makers[canonical](**params)
-
-
-def _keras_quantile(tau: float = 0.5):
-    import lossbook.keras as lbk
-
-    return lbk.Quantile(tau=tau)
+    if framework == "keras":
+        _keras()  # imported quietly, after lb.setup()
+    return _training_entry(name).framework_loss(framework, **params)
 
 
 def _arrays(x, y) -> tuple[np.ndarray, np.ndarray]:

@@ -64,23 +64,30 @@ def _curve(label, name, function, params, kind, grid, target, gradient):
 
 
 def _autograd_curve(name, function, params, y_true, y_pred):
-    """Values and gradient from torch autograd: lossbook.torch or a torch built-in for names."""
+    """Values and gradient from torch autograd: for a name, the first torch implementation of
+    its catalogue entry that runs on tensors (the built-in where one exists)."""
     import torch
 
+    labels = False
     if name is not None:
-        import lossbook.torch as lbt
-        from lossbook.train import LOSSES, get_loss
+        from lossbook import catalog
 
-        options = {k: v for k, v in params.items() if k != "from_logits"}
-        if hasattr(lbt, name):
-            torch_fn = getattr(lbt, name)
-            function = lambda t, p: torch_fn(p, t, reduction="none", **options)  # noqa: E731
-        elif name in LOSSES and params.get("from_logits", True):
-            module = get_loss(name, "torch", reduction="none", **options)
-            function = lambda t, p: module(p, t)  # noqa: E731
+        for entry in catalog.entries():
+            if entry.reference_name != name or any(params.get(key) != value for key, value
+                                                    in entry.fixed_params.items()):
+                continue
+            tensor_ready = [i for i in entry.implementations("torch") if hasattr(i, "call")]
+            if tensor_ready:
+                implementation = tensor_ready[0]
+                labels = implementation.labels
+
+                def function(target, prediction, implementation=implementation):
+                    return implementation.call(target, prediction, reduction="none", **params)
+                break
         else:
-            raise ValueError(f"No torch version of {name!r} for gradient='autograd'; use gradient='reference'.")
-    target = torch.tensor(y_true, dtype=torch.float64)
+            raise ValueError(f"No torch version of {name!r} for gradient='autograd'; "
+                             "use gradient='reference'.")
+    target = torch.tensor(y_true, dtype=torch.int64 if labels else torch.float64)
     prediction = torch.tensor(y_pred, dtype=torch.float64, requires_grad=True)
     values = function(target, prediction, **(params if name is None else {}))
     values.sum().backward()
