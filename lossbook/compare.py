@@ -139,8 +139,8 @@ class Comparison:
         out = [self._title() + f"  [tolerance rtol={self.tolerance.rtol:g}, "
                f"atol={self.tolerance.atol:g}]"]
         for row in [head, *lines]:
-            out.append("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  "
-                       + row[4])
+            out.append("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True))
+                       + "  " + row[4])
         if self.reference_error:
             out.append(f"reference raised {self.reference_error}")
         return "\n".join(line.rstrip() for line in out)

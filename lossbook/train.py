@@ -42,8 +42,8 @@ from lossbook._validation import (
 )
 
 __all__ = [
-    "ALIASES", "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch", "get_loss",
-    "line", "linear_model", "mlp", "predict", "weights",
+    "ALIASES", "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch",
+    "get_loss", "line", "linear_model", "mlp", "predict", "weights",
 ]
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")  # L-BFGS: torch only, full batch
@@ -135,7 +135,8 @@ def get_loss(name: str, framework: str, **params):
 
 
 def _arrays(x, y) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` as float32 ``[n, features]``; ``y`` as float32, or int64 when it holds integer labels."""
+    """``x`` as float32 ``[n, features]``; ``y`` as float32, or int64 when it holds integer
+    labels."""
     x_array = as_float_array(x, "x", min_ndim=2).astype(np.float32)
     y_raw = np.asarray(y.detach().cpu().numpy() if hasattr(y, "detach") else y)
     if np.issubdtype(y_raw.dtype, np.integer):
@@ -162,7 +163,8 @@ def _validation_arrays(validation):
 def _check_run(x, y, epochs, batch_size, lr, optimizer, seed):
     x, y = _arrays(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = len(x) if batch_size is None else min(check_int(batch_size, "batch_size", minimum=1), len(x))
+    batch_size = (len(x) if batch_size is None
+                  else min(check_int(batch_size, "batch_size", minimum=1), len(x)))
     check_positive(lr, "lr")
     check_in_choices(optimizer, "optimizer", OPTIMIZERS)
     check_int(seed, "seed", minimum=0)
@@ -171,9 +173,9 @@ def _check_run(x, y, epochs, batch_size, lr, optimizer, seed):
 
 # -- training -----------------------------------------------------------------------------------
 
-def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None, lr: float = 0.1,
-              optimizer: str = "sgd", device=None, seed: int = 0, shuffle: bool = True,
-              progress: bool = False, validation=None) -> History:
+def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None,
+              lr: float = 0.1, optimizer: str = "sgd", device=None, seed: int = 0,
+              shuffle: bool = True, progress: bool = False, validation=None) -> History:
     """Train a torch model with a plain loop; return its :class:`History`.
 
     Args:
@@ -248,7 +250,8 @@ def _torch_optimizer(torch, model, optimizer: str, lr: float, *, full_batch: boo
 
 def _check_callable(loss):
     if not callable(loss):
-        raise TypeError(f"`loss` must be a callable or a loss name. Received: loss={describe(loss)}")
+        raise TypeError(f"`loss` must be a callable or a loss name. "
+                        f"Received: loss={describe(loss)}")
     return loss
 
 
@@ -302,9 +305,9 @@ def _val_loss_callback(keras, history: History, loss_fn, validation):
     return ValLoss()
 
 
-def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None, lr: float = 0.1,
-              optimizer: str = "sgd", seed: int = 0, shuffle: bool = True, progress: bool = False,
-              validation=None, jit_compile="auto") -> History:
+def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None,
+              lr: float = 0.1, optimizer: str = "sgd", seed: int = 0, shuffle: bool = True,
+              progress: bool = False, validation=None, jit_compile="auto") -> History:
     """Train a Keras model with ``compile`` and ``fit``; return a :class:`History`.
 
     The arguments mean what they mean for :func:`fit_torch`; ``loss`` callables take

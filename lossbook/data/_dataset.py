@@ -51,7 +51,8 @@ class Dataset:
         return len(self.x)
 
     def __repr__(self) -> str:
-        parts = [f"n={len(self)}", f"x={self.x.shape} {self.x.dtype}", f"y={self.y.shape} {self.y.dtype}"]
+        parts = [f"n={len(self)}", f"x={self.x.shape} {self.x.dtype}",
+                 f"y={self.y.shape} {self.y.dtype}"]
         if self.is_outlier is not None:
             parts.append(f"outliers={int(self.is_outlier.sum())}")
         if self.test is not None:
@@ -93,9 +94,11 @@ def _rng(seed, rng) -> np.random.Generator:
     """The generator to draw from: ``rng`` if given, else one seeded with ``seed`` (default 0)."""
     if rng is not None:
         if seed is not None:
-            raise ValueError(f"Pass either `seed` or `rng`, not both. Received: seed={seed!r}, rng={rng!r}")
+            raise ValueError(f"Pass either `seed` or `rng`, not both. "
+                             f"Received: seed={seed!r}, rng={rng!r}")
         if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"`rng` must be a numpy.random.Generator. Received: rng={describe(rng)}")
+            raise TypeError(f"`rng` must be a numpy.random.Generator. "
+                            f"Received: rng={describe(rng)}")
         return rng
     return np.random.default_rng(check_int(0 if seed is None else seed, "seed", minimum=0))
 
@@ -108,7 +111,8 @@ def _column(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).reshape(-1, 1)
 
 
-def split(data: Dataset, fraction: float = 0.25, *, seed: int | None = None, rng=None) -> tuple[Dataset, Dataset]:
+def split(data: Dataset, fraction: float = 0.25, *, seed: int | None = None,
+          rng=None) -> tuple[Dataset, Dataset]:
     """Split ``data`` at random into ``(train, test)``; ``test`` gets ``round(fraction * n)`` rows.
 
     Per-sample fields (``mean``, ``scale``, ``is_outlier``) follow their rows; ``params``
@@ -127,7 +131,8 @@ def split(data: Dataset, fraction: float = 0.25, *, seed: int | None = None, rng
     n_test = int(round(fraction * n))
     if not 0 < n_test < n:
         raise ValueError(
-            f"`fraction` leaves an empty train or test set for n={n}. Received: fraction={fraction!r}"
+            f"`fraction` leaves an empty train or test set for n={n}. "
+            f"Received: fraction={fraction!r}"
         )
     order = generator.permutation(n)
 

@@ -37,7 +37,8 @@ def binary_classification(n: int = 500, *, weights=(2.0, -1.0), bias: float = 0.
     n_test = _n_test(n_test, n)
     w = np.asarray(weights, dtype=np.float64).reshape(-1)
     if w.size == 0 or not np.all(np.isfinite(w)):
-        raise ValueError(f"`weights` must be a non-empty sequence of finite numbers. Received: weights={weights!r}")
+        raise ValueError(f"`weights` must be a non-empty sequence of finite numbers. "
+                         f"Received: weights={weights!r}")
     params = dict(weights=w, bias=float(bias))
 
     def draw(size):
@@ -78,7 +79,8 @@ def multiclass_blobs(n: int = 600, *, classes: int = 3, spread: float = 1.0, rad
     params = dict(classes=classes, centers=centers, spread=spread)
     uniform = np.full(classes, 1.0 / classes)
     train = Dataset(*_blobs(generator, n, centers, spread, uniform), params=params)
-    test = Dataset(*_blobs(generator, n_test, centers, spread, uniform), params=params) if n_test else None
+    test = (Dataset(*_blobs(generator, n_test, centers, spread, uniform), params=params)
+            if n_test else None)
     return replace(train, test=test)
 
 

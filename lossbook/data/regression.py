@@ -16,7 +16,10 @@ from lossbook._validation import (
 )
 from lossbook.data._dataset import DISTRIBUTIONS, Dataset, _column, _n_test, _rng
 
-__all__ = ["DISTRIBUTIONS", "counts", "heavy_tailed", "heteroscedastic", "laplace_noise", "linear", "regression_with_outliers"]
+__all__ = [
+    "DISTRIBUTIONS", "counts", "heavy_tailed", "heteroscedastic", "laplace_noise", "linear",
+    "regression_with_outliers",
+]
 
 
 
@@ -31,20 +34,23 @@ def _noise(rng, distribution: str, size: int, df: float | None) -> np.ndarray:
 
 
 def _regression(rng, n, *, slope, intercept, noise, distribution, df, x_range, scale_slope, params):
-    """``y = slope * x + intercept + scale(x) * noise`` with ``scale(x) = noise * (1 + scale_slope * (x - lo))``."""
+    """``y = slope * x + intercept + scale(x) * noise`` with
+    ``scale(x) = noise * (1 + scale_slope * (x - lo))``."""
     lo, hi = x_range
     x = _column(rng.uniform(lo, hi, n))
     mean = slope * x + intercept
     scale = noise * (1.0 + scale_slope * (x - lo))
     y = mean + scale * _column(_noise(rng, distribution, n, df))
-    return Dataset(x=x.astype(np.float32), y=y.astype(np.float32), mean=mean, scale=scale, params=params)
+    return Dataset(x=x.astype(np.float32), y=y.astype(np.float32), mean=mean, scale=scale,
+                   params=params)
 
 
 def _check_range(x_range) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in x_range)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"`x_range` must be a pair (low, high). Received: x_range={describe(x_range)}") from error
+        raise TypeError(f"`x_range` must be a pair (low, high). "
+                        f"Received: x_range={describe(x_range)}") from error
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"`x_range` must be finite with low < high. Received: x_range={x_range!r}")
     return lo, hi
@@ -73,8 +79,8 @@ def linear(n: int = 200, *, slope: float = 2.0, intercept: float = 1.0, noise: f
     n = check_int(n, "n", minimum=1)
     n_test = _n_test(n_test, n)
     check_in_choices(distribution, "distribution", DISTRIBUTIONS)
-    params = dict(slope=float(slope), intercept=float(intercept), noise=check_nonnegative(noise, "noise"),
-                  distribution=distribution)
+    params = dict(slope=float(slope), intercept=float(intercept),
+                  noise=check_nonnegative(noise, "noise"), distribution=distribution)
     if distribution == "student_t":
         params["df"] = check_positive(df, "df")
     kwargs = dict(slope=params["slope"], intercept=params["intercept"], noise=params["noise"],
@@ -120,7 +126,8 @@ def heteroscedastic(n: int = 500, *, slope: float = 1.0, intercept: float = 0.0,
     generator = _rng(seed, rng)
     n = check_int(n, "n", minimum=1)
     n_test = _n_test(n_test, n)
-    params = dict(slope=float(slope), intercept=float(intercept), noise=check_nonnegative(noise, "noise"),
+    params = dict(slope=float(slope), intercept=float(intercept),
+                  noise=check_nonnegative(noise, "noise"),
                   growth=check_nonnegative(growth, "growth"), distribution="normal")
     kwargs = dict(slope=params["slope"], intercept=params["intercept"], noise=params["noise"],
                   distribution="normal", df=None, x_range=_check_range(x_range),
@@ -129,8 +136,9 @@ def heteroscedastic(n: int = 500, *, slope: float = 1.0, intercept: float = 0.0,
     return replace(train, test=_regression(generator, n_test, **kwargs) if n_test else None)
 
 
-def regression_with_outliers(n: int = 200, *, outlier_fraction: float = 0.1, outlier_scale: float = 10.0,
-                             slope: float = 2.0, intercept: float = 1.0, noise: float = 0.5,
+def regression_with_outliers(n: int = 200, *, outlier_fraction: float = 0.1,
+                             outlier_scale: float = 10.0, slope: float = 2.0,
+                             intercept: float = 1.0, noise: float = 0.5,
                              x_range=(-2.0, 2.0), n_test: int | None = None,
                              seed: int | None = None, rng=None) -> Dataset:
     """Clean linear data in which ``round(outlier_fraction * n)`` points are gross outliers.
@@ -147,7 +155,8 @@ def regression_with_outliers(n: int = 200, *, outlier_fraction: float = 0.1, out
     n = check_int(n, "n", minimum=1)
     fraction = check_nonnegative(outlier_fraction, "outlier_fraction")
     if fraction >= 1.0:
-        raise ValueError(f"`outlier_fraction` must lie in [0, 1). Received: outlier_fraction={outlier_fraction!r}")
+        raise ValueError(f"`outlier_fraction` must lie in [0, 1). "
+                         f"Received: outlier_fraction={outlier_fraction!r}")
     outlier_scale = check_positive(outlier_scale, "outlier_scale")
     clean = linear(n, slope=slope, intercept=intercept, noise=noise, x_range=x_range,
                    n_test=n_test, rng=generator)

@@ -70,7 +70,8 @@ class CheckResult:
         return not self.failures and self.total > 0 and len(self.checked) == self.total
 
     def assert_passed(self) -> CheckResult:
-        """Return ``self`` if every check passed; raise ``AssertionError`` with the report otherwise."""
+        """Return ``self`` if every check passed; raise ``AssertionError`` with the report
+        otherwise."""
         if not self.passed:
             raise AssertionError("\n" + str(self))
         return self
@@ -122,13 +123,15 @@ class _Catalogue(tuple):
     """The exercises as a printable table (what :func:`list` returns)."""
 
     def __repr__(self) -> str:
-        rows = [f"{e.name:<10} {e.title}" + (f"  [{', '.join(f'{k}={v}' for k, v in e.params.items())}]"
-                                              if e.params else "") for e in self]
+        rows = [f"{e.name:<10} {e.title}"
+                + (f"  [{', '.join(f'{k}={v}' for k, v in e.params.items())}]" if e.params else "")
+                for e in self]
         return "\n".join(rows)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td><code>{e.name}</code></td><td>{html.escape(e.title)}</td>"
-                       f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in e.params.items()))}</td></tr>"
+                       f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in e.params.items()))}"
+                       "</td></tr>"
                        for e in self)
         return f"<table><tr><th>name</th><th>loss</th><th>hyper-parameters</th></tr>{rows}</table>"
 
@@ -150,7 +153,8 @@ def list() -> _Catalogue:  # noqa: A001  (the documented name: lb.exercises.list
 
 def _get(name) -> Exercise:
     if not isinstance(name, str) or name not in EXERCISES:
-        raise ValueError(f"`name` must be one of the exercises {available()}. Received: name={name!r}")
+        raise ValueError(f"`name` must be one of the exercises {available()}. "
+                         f"Received: name={name!r}")
     return EXERCISES[name]
 
 
@@ -202,7 +206,8 @@ def _diagnose(exercise: Exercise, case: Case, got, reduction: str) -> str:
         with contextlib.suppress(Exception), np.errstate(all="ignore"):
             wrong = np.asarray(values(), dtype=np.float64)
             per_sample = wrong if wrong.ndim <= 1 else wrong.mean(axis=-1)
-            wrong = {"none": per_sample, "sum": per_sample.sum(), "mean": per_sample.mean()}[reduction]
+            wrong = {"none": per_sample, "sum": per_sample.sum(),
+                     "mean": per_sample.mean()}[reduction]
             if wrong.shape == got.shape and _close(got, wrong) and not _close(wrong, _expected(
                     exercise, case, reduction)):
                 return hint
@@ -247,7 +252,8 @@ def _check_value(exercise, case, output, reduction) -> Failure | None:
         hint = case.hint or ("look for 0/0, inf − inf, or a log or square root of a negative "
                              "number. " + exercise.hint)
     elif np.any(np.isinf(got)):
-        message = f"{_inputs(case)}\nyour function returned inf — an overflow? (expected {_fmt(expected)})"
+        message = (f"{_inputs(case)}\nyour function returned inf — an overflow? "
+                   f"(expected {_fmt(expected)})")
     return Failure(where, message, hint)
 
 

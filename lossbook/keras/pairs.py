@@ -18,7 +18,8 @@ def contrastive(y_true, y_pred, margin=1.0):
     """
     distance = ops.convert_to_tensor(y_pred)
     similar = ops.cast(y_true, distance.dtype)
-    loss = similar * ops.square(distance) + (1.0 - similar) * ops.square(ops.relu(margin - distance))
+    loss = (similar * ops.square(distance)
+            + (1.0 - similar) * ops.square(ops.relu(margin - distance)))
     return ops.mean(loss, axis=-1)
 
 

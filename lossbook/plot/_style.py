@@ -55,7 +55,8 @@ def _figure(nrows=1, ncols=1, *, width=None, height=None, **kwargs):
 
     if not _styled:
         use_style()
-    figure = plt.figure(figsize=(width or 4.2 * ncols + 0.6, height or 3.4 * nrows), layout="constrained")
+    figure = plt.figure(figsize=(width or 4.2 * ncols + 0.6, height or 3.4 * nrows),
+                        layout="constrained")
     plt.close(figure)  # shown once, as a cell's value; never accumulated by pyplot
     return figure, figure.subplots(nrows, ncols, squeeze=False, **kwargs)
 

@@ -26,12 +26,14 @@ def _resolve(item, params: dict, kind: str):
         from lossbook import catalog
 
         entry = catalog.get(item)
-        title, name, merged = entry.title, entry.reference_name or item, {**entry.fixed_params, **params}
+        title, name, merged = (entry.title, entry.reference_name or item,
+                               {**entry.fixed_params, **params})
     except (ImportError, ValueError):
         title = name = item.removesuffix("_from_logits")
         if not hasattr(reference, name):
-            raise ValueError(f"`losses` must hold reference loss names or callables; no loss named {item!r}. "
-                             f"Available: {sorted(n for n in reference.__all__ if n[0].islower())}") from None
+            raise ValueError(f"`losses` must hold reference loss names or callables; no loss "
+                             f"named {item!r}. Available: "
+                             f"{sorted(n for n in reference.__all__ if n[0].islower())}") from None
         if name != item:
             merged["from_logits"] = True
     label = f"{title} ({_param_text(merged)})" if _param_text(merged) else title
@@ -96,7 +98,8 @@ def _autograd_curve(name, function, params, y_true, y_pred):
 
 def loss_curves(losses, *, kind: str = "residual", x=None, params=None, target: float = 0.0,
                 gradient: str = "reference", title: str | None = None, xlabel: str | None = None):
-    """Each loss (left) and its gradient :math:`\\partial \\ell / \\partial \\hat y` (right) along ``x``.
+    """Each loss (left) and its gradient :math:`\\partial \\ell / \\partial \\hat y` (right)
+    along ``x``.
 
     Args:
         losses: a list of loss names (``"huber"``), ``(name, params)`` pairs or callables
@@ -124,7 +127,8 @@ def loss_curves(losses, *, kind: str = "residual", x=None, params=None, target: 
     params = params or {}
     figure, ((ax_loss, ax_grad),) = _figure(1, 2, sharex=True)
     for label, item in items:
-        item, extra = item if isinstance(item, tuple) else (item, params.get(item, {}) if isinstance(item, str) else {})
+        item, extra = (item if isinstance(item, tuple)
+                       else (item, params.get(item, {}) if isinstance(item, str) else {}))
         name_label, name, function, merged = _resolve(item, extra, kind)
         values, grads = _curve(name_label, name, function, merged, kind, grid, target, gradient)
         line, = ax_loss.plot(grid, values, label=label or name_label)
@@ -153,7 +157,8 @@ def small_multiples(loss, values, *, param: str = "delta", kind: str = "residual
     check_in_choices(kind, "kind", tuple(KINDS))
     values = list(values)
     if not values:
-        raise ValueError(f"`values` must hold at least one value of `{param}`. Received: values={values!r}")
+        raise ValueError(f"`values` must hold at least one value of `{param}`. "
+                         f"Received: values={values!r}")
     grid = np.linspace(*_GRIDS[kind], 401) if x is None else as_float_array(x, "x").ravel()
     rows = 2 if gradient else 1
     figure, axes = _figure(rows, len(values), width=3.1 * len(values) + 0.6, height=2.9 * rows,
@@ -161,16 +166,20 @@ def small_multiples(loss, values, *, param: str = "delta", kind: str = "residual
     neighbour_curves = [(*_resolve(n, {}, kind),) for n in neighbours]
     for column, value in enumerate(values):
         label, name, function, merged = _resolve(loss, {param: value}, kind)
-        curves = [(label, _curve(label, name, function, merged, kind, grid, target, "reference"), "-")]
-        curves += [(n[0], _curve(*n, kind, grid, target, "reference"), "--") for n in neighbour_curves]
+        curves = [(label, _curve(label, name, function, merged, kind, grid, target, "reference"),
+                   "-")]
+        curves += [(n[0], _curve(*n, kind, grid, target, "reference"), "--")
+                   for n in neighbour_curves]
         for row in range(rows):
             ax = axes[row, column]
             for i, (curve_label, curve, style) in enumerate(curves):
                 ax.plot(grid, curve[row], style, color=_COLORS[i], lw=2.0 if style == "-" else 1.2,
-                        label=curve_label.split(" (")[0] if style == "--" else curve_label.split(" (")[0])
+                        label=(curve_label.split(" (")[0] if style == "--"
+                               else curve_label.split(" (")[0]))
             ax.set_ylim(*_limits(curves, row))
             _finish(ax, (xlabel or KINDS[kind]) if row == rows - 1 else "",
-                    (r"loss $\ell$" if row == 0 else r"$\partial\ell/\partial\hat y$") if column == 0 else "",
+                    ((r"loss $\ell$" if row == 0 else r"$\partial\ell/\partial\hat y$")
+                     if column == 0 else ""),
                     f"{_SYMBOLS.get(param, param)} = {value:g}" if row == 0 else None,
                     legend=row == 0 and column == 0)
     figure.suptitle(title or f"{label.split(' (')[0]} for {_SYMBOLS.get(param, param)} in "

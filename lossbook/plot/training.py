@@ -68,7 +68,8 @@ def fits(x, y=None, models=None, *, outliers=None, truth=None, title: str = "Fit
     _scatter(ax, x[:, 0], y[:, 0], outliers)
     grid = np.linspace(x[:, 0].min(), x[:, 0].max(), 200).reshape(-1, 1)
     if truth is not None:
-        ax.plot(grid[:, 0], _evaluate(tuple(truth), grid), "k--", lw=1.5, label="true line", zorder=3)
+        ax.plot(grid[:, 0], _evaluate(tuple(truth), grid), "k--", lw=1.5, label="true line",
+                zorder=3)
     colors = [c for c in _COLORS if c != _OUTLIER_COLOR]
     for i, (label, model) in enumerate((models or {}).items()):
         ax.plot(grid[:, 0], _evaluate(model, grid), color=colors[i % len(colors)], label=label)
@@ -98,7 +99,8 @@ def histories(runs, *, steps: bool = False, validation: bool = True, log: bool =
     'epoch'
     """
     if not isinstance(runs, dict) or not runs:
-        raise TypeError(f"`runs` must be a non-empty dict {{label: history}}. Received: runs={describe(runs)}")
+        raise TypeError(f"`runs` must be a non-empty dict {{label: history}}. "
+                        f"Received: runs={describe(runs)}")
     figure, ((ax,),) = _figure(width=6.0, height=4.0)
     for i, (label, history) in enumerate(runs.items()):
         color = _COLORS[i % len(_COLORS)]
@@ -108,7 +110,8 @@ def histories(runs, *, steps: bool = False, validation: bool = True, log: bool =
             ax.plot(where, step_loss, color=color, lw=0.6, alpha=0.45)
         ax.plot(np.arange(1, len(loss) + 1), loss, color=color, label=f"{label}")
         if validation and val_loss:
-            ax.plot(np.arange(1, len(val_loss) + 1), val_loss, "--", color=color, label=f"{label} (validation)")
+            ax.plot(np.arange(1, len(val_loss) + 1), val_loss, "--", color=color,
+                    label=f"{label} (validation)")
     if log:
         ax.set_yscale("log")
     _finish(ax, "epoch", ylabel, title)
@@ -129,7 +132,8 @@ def quantile_bands(x, y=None, predictions=None, *, true_quantiles: bool = True,
     >>> len(fig.axes[0].get_legend().get_texts())
     6
     """
-    if _is_dataset(x) and isinstance(y, dict) and predictions is None:  # quantile_bands(data, predictions)
+    # quantile_bands(data, predictions)
+    if _is_dataset(x) and isinstance(y, dict) and predictions is None:
         y, predictions = None, y
     x, y, _, dataset = _unpack(x, y)
     if not isinstance(predictions, dict) or not predictions:
@@ -148,8 +152,8 @@ def quantile_bands(x, y=None, predictions=None, *, true_quantiles: bool = True,
         ax.plot(x[order, 0], lines[q], color=_COLORS[i % len(_COLORS)],
                 label=f"τ = {q:g} (coverage {coverage:.2f})")
         if dataset is not None and true_quantiles and dataset.scale is not None:
-            ax.plot(x[order, 0], dataset.quantile(q)[order, 0], ":", color=_COLORS[i % len(_COLORS)],
-                    lw=1.3, label=f"true {q:g} quantile")
+            ax.plot(x[order, 0], dataset.quantile(q)[order, 0], ":",
+                    color=_COLORS[i % len(_COLORS)], lw=1.3, label=f"true {q:g} quantile")
     low, high = min(lines), max(lines)
     if low != high:
         ax.fill_between(x[order, 0], lines[low], lines[high], color=_COLORS[0], alpha=0.12,
@@ -173,7 +177,8 @@ def decision_boundary(model, x, y=None, *, resolution: int = 200, title: str = "
     x, y, _, _ = _unpack(x, y)
     labels = np.asarray(y).reshape(len(x), -1)[:, 0].astype(int)
     lo, hi = x.min(axis=0) - 0.5, x.max(axis=0) + 0.5
-    axis_1, axis_2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    axis_1, axis_2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                                 np.linspace(lo[1], hi[1], resolution))
     points = np.stack([axis_1.ravel(), axis_2.ravel()], axis=1).astype(np.float32)
     if callable(model) and not hasattr(model, "parameters") and not hasattr(model, "layers"):
         scores = np.asarray(model(points), dtype=np.float64).reshape(len(points), -1)

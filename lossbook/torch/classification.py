@@ -7,7 +7,10 @@ import torch.nn.functional as F
 
 from lossbook.torch._base import _check_shapes, _Loss, _reduce
 
-__all__ = ["BinaryFocalLoss", "CategoricalFocalLoss", "binary_focal_crossentropy", "categorical_focal_crossentropy"]
+__all__ = [
+    "BinaryFocalLoss", "CategoricalFocalLoss", "binary_focal_crossentropy",
+    "categorical_focal_crossentropy",
+]
 
 
 def binary_focal_crossentropy(input, target, *, gamma: float = 2.0, alpha: float = 0.25,

@@ -6,7 +6,10 @@ import torch
 
 from lossbook.torch._base import _check_shapes, _Loss, _reduce
 
-__all__ = ["CategoricalHingeLoss", "HingeLoss", "SquaredHingeLoss", "categorical_hinge", "hinge", "squared_hinge"]
+__all__ = [
+    "CategoricalHingeLoss", "HingeLoss", "SquaredHingeLoss", "categorical_hinge", "hinge",
+    "squared_hinge",
+]
 
 
 def hinge(input, target, *, reduction: str = "mean"):

@@ -10,7 +10,11 @@ import torch.nn.functional as F
 from lossbook._validation import check_reduction
 from lossbook.torch._base import _check_shapes, _Loss, _reduce
 
-__all__ = ["LogCoshLoss", "MAPELoss", "MSLELoss", "QuantileLoss", "RMSELoss", "log_cosh", "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "quantile", "root_mean_squared_error"]
+__all__ = [
+    "LogCoshLoss", "MAPELoss", "MSLELoss", "QuantileLoss", "RMSELoss", "log_cosh",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "quantile",
+    "root_mean_squared_error",
+]
 
 _LOG2 = math.log(2.0)
 
@@ -36,7 +40,8 @@ def root_mean_squared_error(input, target, *, epsilon: float = 0.0, reduction: s
     return _reduce(torch.sqrt(per_sample + epsilon), reduction)
 
 
-def mean_absolute_percentage_error(input, target, *, epsilon: float = 1e-7, reduction: str = "mean"):
+def mean_absolute_percentage_error(input, target, *, epsilon: float = 1e-7,
+                                   reduction: str = "mean"):
     r"""Absolute percentage error :math:`100\,|t - x| / \max(|t|, \epsilon)`, element-wise.
 
     In percent, like Keras; ``epsilon`` (Keras' value by default) guards against a zero target.

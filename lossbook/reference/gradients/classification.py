@@ -35,7 +35,8 @@ def _grad_binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smooth
 @register(classification.categorical_crossentropy)
 def _grad_categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
                                    axis=-1):
-    r"""Logits: :math:`\operatorname{softmax}(z) - y`; probabilities: :math:`-y / p` (0 where y = 0).
+    r"""Logits: :math:`\operatorname{softmax}(z) - y`; probabilities: :math:`-y / p` (0 where
+    y = 0).
 
     On probabilities each :math:`p_c` is treated as a free variable (what autograd gives),
     not as a point constrained to the simplex.
@@ -107,7 +108,8 @@ def _grad_categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.
                                          from_logits=False, label_smoothing=0.0):
     r""":math:`\partial \ell / \partial p_c = \alpha y_c [\gamma (1 - p_c)^{\gamma - 1} \log p_c
     - (1 - p_c)^{\gamma} / p_c]`; for logits, with :math:`h_c = p_c\, \partial \ell / \partial p_c`
-    (where :math:`p \cdot 1/p` cancels), :math:`\partial \ell / \partial z_k = h_k - p_k \sum_c h_c`.
+    (where :math:`p \cdot 1/p` cancels),
+    :math:`\partial \ell / \partial z_k = h_k - p_k \sum_c h_c`.
     """
     labels, y_pred = classification.categorical_inputs(y_true, y_pred, "sum", from_logits,
                                                        label_smoothing, -1)

@@ -17,7 +17,8 @@ from lossbook.reference.gradients._registry import register
 
 @register(pairs.cosine_similarity)
 def _grad_cosine_similarity(y_true, y_pred, *, axis=-1):
-    r""":math:`-\bigl(u / (\lVert u \rVert \lVert v \rVert) - \cos(u, v)\, v / \lVert v \rVert^2\bigr)`
+    r"""
+    :math:`-\bigl(u / (\lVert u \rVert \lVert v \rVert) - \cos(u, v)\, v / \lVert v \rVert^2\bigr)`
     with :math:`u` = ``y_true``, :math:`v` = ``y_pred`` along ``axis``.
     """
     u, v = pair(y_true, y_pred, "sum")

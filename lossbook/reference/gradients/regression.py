@@ -36,13 +36,16 @@ def _grad_mean_absolute_error(y_true, y_pred):
 
 
 def _grad_rmse_of_mean(y_true, y_pred, *, sample_weight=None, epsilon=0.0):
-    """``"mean"`` RMSE is :math:`\\sqrt{\\tfrac1N \\sum_i w_i \\text{MSE}_i + \\epsilon}`, so its gradient is
-    :math:`w_i (\\hat y_{ij} - y_{ij}) / (N D \\,\\text{RMSE})`; NaN at a perfect fit with ``epsilon=0``.
+    """``"mean"`` RMSE is :math:`\\sqrt{\\tfrac1N \\sum_i w_i \\text{MSE}_i + \\epsilon}`, so its
+    gradient is :math:`w_i (\\hat y_{ij} - y_{ij}) / (N D \\,\\text{RMSE})`; NaN at a perfect fit
+    with ``epsilon=0``.
     """
-    rmse = regression.root_mean_squared_error(y_true, y_pred, epsilon=epsilon, sample_weight=sample_weight)
+    rmse = regression.root_mean_squared_error(y_true, y_pred, epsilon=epsilon,
+                                              sample_weight=sample_weight)
     y_true, y_pred, size = _residual_and_size(y_true, y_pred)
     count = y_pred.size // size
-    weights = np.ones(count) if sample_weight is None else np.asarray(sample_weight, np.float64).reshape(-1)
+    weights = (np.ones(count) if sample_weight is None
+               else np.asarray(sample_weight, np.float64).reshape(-1))
     weights = weights.reshape(y_pred.shape[:-1] + (1,) if y_pred.ndim > 1 else y_pred.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         return weights * (y_pred - y_true) / (count * size * rmse)
@@ -50,7 +53,8 @@ def _grad_rmse_of_mean(y_true, y_pred, *, sample_weight=None, epsilon=0.0):
 
 @register(regression.root_mean_squared_error, mean=_grad_rmse_of_mean)
 def _grad_root_mean_squared_error(y_true, y_pred, *, epsilon=0.0):
-    """:math:`(\\hat y_{ij} - y_{ij}) / (D \\sqrt{\\text{MSE}_i + \\epsilon})` (``"sum"`` of RMSE_i).
+    """:math:`(\\hat y_{ij} - y_{ij}) / (D \\sqrt{\\text{MSE}_i + \\epsilon})` (``"sum"`` of
+    RMSE_i).
 
     At a perfect fit with ``epsilon=0`` this is 0/0: NaN, as in autograd (trap 21).
     """
@@ -63,7 +67,8 @@ def _grad_root_mean_squared_error(y_true, y_pred, *, epsilon=0.0):
 
 @register(regression.mean_absolute_percentage_error)
 def _grad_mean_absolute_percentage_error(y_true, y_pred):
-    """:math:`100 \\operatorname{sign}(\\hat y_{ij} - y_{ij}) / (D |y_{ij}|)`, 0 at a zero residual."""
+    """:math:`100 \\operatorname{sign}(\\hat y_{ij} - y_{ij}) / (D |y_{ij}|)`, 0 at a zero
+    residual."""
     y_true, y_pred, size = _residual_and_size(y_true, y_pred)
     return 100.0 * np.sign(y_pred - y_true) / (size * np.abs(y_true))
 
@@ -103,7 +108,8 @@ def _grad_quantile(y_true, y_pred, *, tau=0.5):
 
 @register(regression.poisson)
 def _grad_poisson(y_true, y_pred):
-    """:math:`(1 - y_{ij} / \\hat y_{ij}) / D`; 1/D at :math:`y = \\hat y = 0`, −inf at ŷ = 0 < y."""
+    """:math:`(1 - y_{ij} / \\hat y_{ij}) / D`; 1/D at :math:`y = \\hat y = 0`, −inf
+    at ŷ = 0 < y."""
     y_true, y_pred, size = _residual_and_size(y_true, y_pred)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(y_true == 0, 0.0, y_true / y_pred)
