@@ -15,6 +15,7 @@ A second test holds that every public function and class of ``lossbook.torch`` a
 from __future__ import annotations
 
 import inspect
+import os
 
 import numpy as np
 import pytest
@@ -22,6 +23,9 @@ import pytest
 from lossbook import catalog
 
 SEED = 20261201
+# `make test` runs the torch cases once and the Keras cases on each of the three backends:
+# LOSSBOOK_PARITY=keras collects only the Keras ones (the torch cases do not use Keras).
+FRAMEWORKS = tuple(os.environ.get("LOSSBOOK_PARITY", ",".join(catalog.FRAMEWORKS)).split(","))
 
 
 def _takes_weights(implementation) -> bool:
@@ -35,9 +39,9 @@ def _shape_id(shape) -> str:
     return "x".join(str(size) for size in shape)
 
 
-def _cases():
+def _cases(frameworks):
     for entry in catalog.entries():
-        for framework in catalog.FRAMEWORKS:
+        for framework in frameworks:
             for index, implementation in enumerate(entry.implementations(framework)):
                 label = implementation.__name__.split(":")[-1].rsplit(".", 1)[-1]
                 refused = getattr(implementation, "refuses", ())
@@ -52,11 +56,11 @@ def _cases():
                                 yield pytest.param(
                                     entry.name, framework, index, shape, point, reduction,
                                     weighted,
-                                    id=(f"{entry.name}-{label}-{_shape_id(shape)}-p{point}-"
+                                    id=(f"{entry.name}-{framework}.{label}-{_shape_id(shape)}-p{point}-"
                                         f"{reduction}{'-weighted' if weighted else ''}"))
 
 
-CASES = list(_cases())
+CASES = list(_cases(FRAMEWORKS))
 
 
 @pytest.mark.parametrize(
@@ -114,7 +118,7 @@ UNWEIGHTED = {
 
 
 def test_every_implementation_runs_weighted_cases_or_says_why():
-    values = [case.values for case in CASES]
+    values = [case.values for case in _cases(catalog.FRAMEWORKS)]
     weighted = {(name, framework) for name, framework, *_, flag in values if flag}
     unweighted = {(name, framework) for name, framework, *_, flag in values} - weighted
     assert unweighted == set(UNWEIGHTED), sorted(unweighted ^ set(UNWEIGHTED))
