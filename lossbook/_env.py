@@ -48,7 +48,8 @@ def _stderr_fd_captured():
 
 
 def quiet_import(name: str):
-    """Import module ``name`` (``"tensorflow"``, ``"keras"``, ...) without its start-up log lines."""
+    """Import module ``name`` (``"tensorflow"``, ``"keras"``, ...) without its start-up log
+    lines."""
     if name in sys.modules:
         return sys.modules[name]
     if name.split(".")[0] in ("tensorflow", "keras"):
@@ -116,7 +117,8 @@ class Env:
 
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"`seed` must be a non-negative integer. Received: seed={seed!r} ({type(seed).__name__})")
+        raise TypeError(f"`seed` must be a non-negative integer. "
+                        f"Received: seed={seed!r} ({type(seed).__name__})")
     if not 0 <= int(seed) < 2**32:
         raise ValueError(f"`seed` must be an integer in [0, 2**32). Received: seed={seed!r}")
     return int(seed)
@@ -207,7 +209,8 @@ def setup(seed: int = 0, *, keras_backend: str | None = None, verbose: bool = Tr
     backend = _choose_backend(keras_backend)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
-    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(tensorflow|keras|google|absl)")
+    warnings.filterwarnings("ignore", category=DeprecationWarning,
+                            module=r"(tensorflow|keras|google|absl)")
 
     import lossbook
 

@@ -24,7 +24,8 @@ def _framework(model) -> str:
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(model, torch.nn.Module):
         return "torch"
-    raise TypeError(f"`model` must be a torch.nn.Module or a keras.Model. Received: model={describe(model)}")
+    raise TypeError(f"`model` must be a torch.nn.Module or a keras.Model. "
+                    f"Received: model={describe(model)}")
 
 
 def _keras():
@@ -89,14 +90,16 @@ def mlp(framework: str, in_features: int = 1, hidden=(32,), out_features: int = 
     layers = [keras.Input((widths[0],))]
     for i, width in enumerate(widths[1:]):
         last = i == len(widths) - 2
-        layers.append(keras.layers.Dense(width, activation=output if last else activation,
-                                         kernel_initializer=keras.initializers.GlorotUniform(seed + i)))
+        layers.append(keras.layers.Dense(
+            width, activation=output if last else activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed + i)))
     return keras.Sequential(layers)
 
 
 def linear_model(framework: str, in_features: int = 1, out_features: int = 1, *,
                  weight=None, bias=None, output: str | None = None, seed: int = 0):
-    """A linear model ``y = x @ weight + bias`` in ``"torch"`` (``nn.Linear``) or ``"keras"`` (``Dense``).
+    """A linear model ``y = x @ weight + bias`` in ``"torch"`` (``nn.Linear``) or ``"keras"``
+    (``Dense``).
 
     ``weight`` (a number or ``[in_features, out_features]``) and ``bias`` (a number or
     ``[out_features]``) set the starting point; otherwise it is random, seeded by ``seed``.
@@ -127,7 +130,8 @@ def weights(model) -> list:
     if _framework(model) == "torch":
         import torch
 
-        return [(m.weight.detach().cpu().double().numpy().T.copy(), m.bias.detach().cpu().double().numpy().copy())
+        return [(m.weight.detach().cpu().double().numpy().T.copy(),
+                 m.bias.detach().cpu().double().numpy().copy())
                 for m in model.modules() if isinstance(m, torch.nn.Linear)]
     return [tuple(np.asarray(w, dtype=np.float64) for w in layer.get_weights())
             for layer in model.layers if getattr(layer, "kernel", None) is not None]
@@ -154,7 +158,8 @@ def _set_weights(model, pairs) -> None:
         return
     layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
     for layer, (kernel, bias) in zip(layers, pairs, strict=True):
-        layer.set_weights([np.asarray(kernel, dtype=np.float32), np.asarray(bias, dtype=np.float32)])
+        layer.set_weights([np.asarray(kernel, dtype=np.float32),
+                           np.asarray(bias, dtype=np.float32)])
 
 
 def copy_weights(source, target):

@@ -4,7 +4,7 @@ One place for shape, dtype, range and reduction checks, so that every error read
 same way: it names the argument, says what was expected and ends with what was received,
 in the style of Keras' own messages::
 
-    ValueError: `y_pred` must contain probabilities in [0, 1]. Received: y_pred with min=-0.2, max=1.3
+  ValueError: `y_pred` must contain probabilities in [0, 1]. Received: y_pred with min=-0.2, max=1.3
 
 Nothing here reshapes, broadcasts or clips silently; user input is never checked with
 ``assert`` (which ``python -O`` removes).
@@ -49,7 +49,8 @@ def describe(value) -> str:
             return f"an empty array of shape {value.shape}"
         if value.size <= 6:
             return f"array({value.tolist()!r}) of shape {value.shape}"
-        if np.issubdtype(value.dtype, np.number) and not np.issubdtype(value.dtype, np.complexfloating):
+        if (np.issubdtype(value.dtype, np.number)
+                and not np.issubdtype(value.dtype, np.complexfloating)):
             with np.errstate(invalid="ignore"):
                 return (f"an array of shape {value.shape}, dtype {value.dtype}, "
                         f"min={np.nanmin(value):.6g}, max={np.nanmax(value):.6g}")
@@ -62,7 +63,8 @@ def _received(name: str, value) -> str:
     return f"Received: {name}={describe(value)}"
 
 
-def as_float_array(value, name: str, *, allow_nonfinite: bool = False, min_ndim: int = 1) -> np.ndarray:
+def as_float_array(value, name: str, *, allow_nonfinite: bool = False,
+                   min_ndim: int = 1) -> np.ndarray:
     """``value`` as a float64 array; a clear ``TypeError``/``ValueError`` otherwise.
 
     Rejects non-numeric input (strings, objects, complex), booleans are accepted as 0/1,
@@ -76,7 +78,8 @@ def as_float_array(value, name: str, *, allow_nonfinite: bool = False, min_ndim:
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged lists and other non-arrays
-        raise TypeError(f"`{name}` must be an array of numbers. {_received(name, value)}") from error
+        raise TypeError(f"`{name}` must be an array of numbers. "
+                        f"{_received(name, value)}") from error
     if array.dtype == bool:
         array = array.astype(np.float64)
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
@@ -92,7 +95,8 @@ def as_float_array(value, name: str, *, allow_nonfinite: bool = False, min_ndim:
         )
     if not allow_nonfinite and not np.all(np.isfinite(array)):
         bad = "NaN" if np.any(np.isnan(array)) else "infinity"
-        raise ValueError(f"`{name}` must be finite, but it contains {bad}. {_received(name, array)}")
+        raise ValueError(f"`{name}` must be finite, but it contains {bad}. "
+                         f"{_received(name, array)}")
     return array
 
 
@@ -101,10 +105,12 @@ def as_label_array(value, name: str, *, num_classes: int | None = None) -> np.nd
 
     Floats are accepted only when they are whole numbers (``2.0``), never rounded.
     """
-    array = as_float_array(value, name, min_ndim=1) if not _is_int_array(value) else np.asarray(value)
+    array = (as_float_array(value, name, min_ndim=1) if not _is_int_array(value)
+             else np.asarray(value))
     if not np.issubdtype(array.dtype, np.integer):
         if not np.all(array == np.round(array)):
-            raise ValueError(f"`{name}` must contain integer class labels. {_received(name, array)}")
+            raise ValueError(f"`{name}` must contain integer class labels. "
+                             f"{_received(name, array)}")
     labels = array.astype(np.int64)
     if num_classes is not None:
         if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
@@ -122,7 +128,8 @@ def _is_int_array(value) -> bool:
         return False
 
 
-def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str = "y_true", name_b: str = "y_pred") -> None:
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str = "y_true",
+                     name_b: str = "y_pred") -> None:
     """Raise unless ``a`` and ``b`` have exactly the same shape (nothing is broadcast)."""
     if a.shape != b.shape:
         raise ValueError(
@@ -229,7 +236,8 @@ def check_open_unit_interval(value, name: str) -> float:
     """``value`` as a float, if it lies strictly between 0 and 1."""
     value = _check_number(value, name)
     if not 0.0 < value < 1.0:
-        raise ValueError(f"`{name}` must lie in the open interval (0, 1). Received: {name}={value!r}")
+        raise ValueError(f"`{name}` must lie in the open interval (0, 1). "
+                         f"Received: {name}={value!r}")
     return value
 
 
@@ -261,7 +269,8 @@ def check_in_choices(value, name: str, choices: Iterable) -> None:
 def check_reduction(reduction) -> str:
     """Return ``reduction`` if it is one of ``"none"``, ``"mean"``, ``"sum"``."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(f"`reduction` must be one of {REDUCTIONS}. Received: reduction={describe(reduction)}")
+        raise ValueError(f"`reduction` must be one of {REDUCTIONS}. "
+                         f"Received: reduction={describe(reduction)}")
     return reduction
 
 

@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossbook import catalog
+from lossbook._arrays import float32_exact, to_numpy
 from lossbook.catalog import FRAMEWORKS, KnownDifference, Tolerance
 
 __all__ = ["Check", "Comparison", "Disagreement", "Row", "assert_agree", "check", "compare"]
 
 _FLOAT32 = KnownDifference(
     "any", 20, "computed in float32: the inputs are rounded to float32 first",
-    rule=None,  # the reference itself on float32-rounded inputs (see _float32_inputs)
+    rule=None,  # the reference itself on float32-rounded inputs (see float32_exact)
 )
 
 
@@ -55,16 +56,6 @@ class Row:
     @property
     def ok(self) -> bool:
         return self.status in ("agrees", "explained")
-
-
-def _to_numpy(value):
-    """A torch / TensorFlow / JAX / Keras tensor, NumPy array or number as float64 NumPy."""
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch
-        value = value.detach().cpu().numpy()
-    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):  # TensorFlow
-        value = value.numpy()
-    array = np.asarray(value, dtype=np.float64)
-    return float(array) if array.ndim == 0 else array
 
 
 def _differences(value, expected) -> tuple[float, float]:
@@ -99,13 +90,6 @@ def _show(value, digits: int = 8) -> str:
 
 def _number(value: float) -> str:
     return "—" if np.isnan(value) else f"{value:.2g}"
-
-
-def _float32_inputs(array):
-    array = np.asarray(array)
-    if np.issubdtype(array.dtype, np.floating):
-        return array.astype(np.float32).astype(np.float64)
-    return array
 
 
 @dataclass
@@ -155,8 +139,8 @@ class Comparison:
         out = [self._title() + f"  [tolerance rtol={self.tolerance.rtol:g}, "
                f"atol={self.tolerance.atol:g}]"]
         for row in [head, *lines]:
-            out.append("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  "
-                       + row[4])
+            out.append("  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True))
+                       + "  " + row[4])
         if self.reference_error:
             out.append(f"reference raised {self.reference_error}")
         return "\n".join(line.rstrip() for line in out)
@@ -181,7 +165,7 @@ def _classify(row: Row, entry, reference, y_true, y_pred, params) -> Row:
     if reference is not None and _close(row.value, reference, tolerance):
         row.status = "agrees"
         return row
-    rounded_true, rounded_pred = _float32_inputs(y_true), _float32_inputs(y_pred)
+    rounded_true, rounded_pred = float32_exact(y_true), float32_exact(y_pred)
     candidates = [_FLOAT32, *entry.differences(row.framework)]
     for difference in candidates:
         rule = difference.rule or entry.reference
@@ -217,7 +201,7 @@ def compare(name: str, y_true, y_pred, *, frameworks=FRAMEWORKS, **params) -> Co
     for framework in frameworks:
         row = Row(framework)
         try:
-            row.value = _to_numpy(entry.run(framework, y_true, y_pred, **params))
+            row.value = to_numpy(entry.run(framework, y_true, y_pred, **params))
         except Exception as error:  # a framework's own error is a result to show
             row.status, row.note = "error", f"{type(error).__name__}: {error}"[:200]
             result.rows.append(row)
@@ -291,11 +275,11 @@ def check(expected, *, rtol: float = 1e-5, atol: float = 1e-7, **values) -> Chec
     if not values:
         raise TypeError("`check` needs at least one value to check, e.g. torch=..., keras=... "
                         "Received: no keyword arguments")
-    expected_array = _to_numpy(expected)
+    expected_array = to_numpy(expected)
     tolerance = Tolerance(rtol=rtol, atol=atol)
     rows = []
     for framework, value in values.items():
-        row = Row(framework, _to_numpy(value))
+        row = Row(framework, to_numpy(value))
         row.abs_diff, row.rel_diff = _differences(row.value, expected_array)
         if not _close(row.value, expected_array, tolerance):
             row.status = "DIFFERS"

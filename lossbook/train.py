@@ -12,8 +12,8 @@ the same data and full-batch gradient descent, the two trace the same loss curve
     h_keras = lb.train.fit(keras_model, data.x, data.y, loss="mse", epochs=100, lr=0.1)
 
 Loss callables follow each framework's own argument order: torch ``(input, target)``,
-Keras ``(y_true, y_pred)``. A loss *name* (see :data:`LOSSES`) picks the matching built-in
-of each framework; classification names expect logits.
+Keras ``(y_true, y_pred)``. A loss *name* (see :data:`LOSSES`) picks each framework's loss from the
+catalogue (the built-in where one exists); classification names expect logits.
 """
 
 from __future__ import annotations
@@ -42,19 +42,44 @@ from lossbook._validation import (
 )
 
 __all__ = [
-    "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch", "get_loss",
-    "line", "linear_model", "mlp", "predict", "weights",
+    "ALIASES", "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch",
+    "get_loss", "line", "linear_model", "mlp", "predict", "weights",
 ]
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")  # L-BFGS: torch only, full batch
 
-#: Loss names for training, with their short aliases; each maps to a framework built-in.
-LOSSES = {
-    "mean_squared_error": "mse", "mean_absolute_error": "mae", "huber": None, "log_cosh": None,
-    "poisson": None, "quantile": None, "binary_crossentropy": "bce",
-    "sparse_categorical_crossentropy": "sparse_ce",
-}
-_ALIASES = {alias: name for name, alias in LOSSES.items() if alias}
+#: Short names for training, and the catalogue names they stand for.
+ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+           "bce": "binary_crossentropy", "sparse_ce": "sparse_categorical_crossentropy"}
+
+
+def _training_entry(name):
+    """The catalogue entry a training loss name stands for: aliases resolved, and a
+    classification name trains on logits (its ``_from_logits`` entry), as a model's last
+    layer is linear."""
+    from lossbook import catalog
+
+    canonical = ALIASES.get(name, name) if isinstance(name, str) else name
+    names = catalog.names()
+    if isinstance(canonical, str) and f"{canonical}_from_logits" in names:
+        canonical = f"{canonical}_from_logits"
+    if canonical not in names or not catalog.get(canonical).trainable:
+        raise ValueError(f"`loss` must be a loss callable or one of {list(LOSSES)}. "
+                         f"Received: loss={describe(name)}")
+    return catalog.get(canonical)
+
+
+def _loss_names() -> tuple[str, ...]:
+    from lossbook import catalog
+
+    trainable = [entry.name for entry in catalog.entries() if entry.trainable]
+    short = [name.removesuffix("_from_logits") for name in trainable]
+    return tuple(sorted(set(trainable) | set(short) | set(ALIASES)))
+
+
+#: Every loss name :func:`fit` and :func:`get_loss` take: the catalogue's losses that have a
+#: ready-made loss object in both frameworks, their short classification names, the aliases.
+LOSSES = _loss_names()
 
 
 @dataclass
@@ -89,51 +114,29 @@ class History:
 # -- losses and data ----------------------------------------------------------------------------
 
 def get_loss(name: str, framework: str, **params):
-    """The framework's built-in loss object for a loss ``name`` of :data:`LOSSES` (or its alias).
+    """The framework's loss object for a loss ``name`` of :data:`LOSSES`, from the catalogue.
 
     torch objects take ``(input, target)``, Keras ones ``(y_true, y_pred)``; both average
-    over the batch. ``binary_crossentropy`` and ``sparse_categorical_crossentropy`` expect
-    logits (``BCEWithLogitsLoss`` / ``from_logits=True``); ``poisson`` expects the rate
-    (torch ``PoissonNLLLoss(log_input=False, eps=1e-7)``, Keras ``Poisson``);
-    ``huber`` takes ``delta``, ``quantile`` takes ``tau``.
+    over the batch; the framework's built-in wherever one exists
+    (:meth:`lossbook.catalog.Entry.framework_loss`). Classification names expect logits
+    (``binary_crossentropy`` is ``BCEWithLogitsLoss`` / ``BinaryCrossentropy(from_logits=True)``);
+    ``poisson`` expects the rate (torch ``PoissonNLLLoss(log_input=False, eps=1e-7)``, Keras
+    ``Poisson``); hyper-parameters by their reference names (``delta=``, ``tau=``).
 
     >>> get_loss("huber", "torch", delta=2.0)
     HuberLoss()
+    >>> get_loss("bce", "keras").get_config()["from_logits"]
+    True
     """
     check_in_choices(framework, "framework", ("torch", "keras"))
-    canonical = _ALIASES.get(name, name)
-    if not isinstance(name, str) or canonical not in LOSSES:
-        names = sorted(list(LOSSES) + list(_ALIASES))
-        raise ValueError(f"`loss` must be a loss callable or one of {names}. Received: loss={describe(name)}")
-    if framework == "torch":
-        import torch.nn as nn
-
-        import lossbook.torch as lbt
-
-        makers = dict(mean_squared_error=nn.MSELoss, mean_absolute_error=nn.L1Loss, huber=nn.HuberLoss,
-                      log_cosh=lbt.LogCoshLoss, quantile=lbt.QuantileLoss,
-                      poisson=lambda: nn.PoissonNLLLoss(log_input=False, eps=1e-7),
-                      binary_crossentropy=nn.BCEWithLogitsLoss,
-                      sparse_categorical_crossentropy=nn.CrossEntropyLoss)
-    else:
-        losses = _keras().losses
-        makers = dict(mean_squared_error=losses.MeanSquaredError, mean_absolute_error=losses.MeanAbsoluteError,
-                      huber=losses.Huber, log_cosh=losses.LogCosh, poisson=losses.Poisson,
-                      quantile=_keras_quantile,
-                      binary_crossentropy=lambda: losses.BinaryCrossentropy(from_logits=True),
-                      sparse_categorical_crossentropy=lambda: losses.SparseCategoricalCrossentropy(
-                          from_logits=True))
-    return makers[canonical](**params)
-
-
-def _keras_quantile(tau: float = 0.5):
-    import lossbook.keras as lbk
-
-    return lbk.Quantile(tau=tau)
+    if framework == "keras":
+        _keras()  # imported quietly, after lb.setup()
+    return _training_entry(name).framework_loss(framework, **params)
 
 
 def _arrays(x, y) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` as float32 ``[n, features]``; ``y`` as float32, or int64 when it holds integer labels."""
+    """``x`` as float32 ``[n, features]``; ``y`` as float32, or int64 when it holds integer
+    labels."""
     x_array = as_float_array(x, "x", min_ndim=2).astype(np.float32)
     y_raw = np.asarray(y.detach().cpu().numpy() if hasattr(y, "detach") else y)
     if np.issubdtype(y_raw.dtype, np.integer):
@@ -160,7 +163,8 @@ def _validation_arrays(validation):
 def _check_run(x, y, epochs, batch_size, lr, optimizer, seed):
     x, y = _arrays(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = len(x) if batch_size is None else min(check_int(batch_size, "batch_size", minimum=1), len(x))
+    batch_size = (len(x) if batch_size is None
+                  else min(check_int(batch_size, "batch_size", minimum=1), len(x)))
     check_positive(lr, "lr")
     check_in_choices(optimizer, "optimizer", OPTIMIZERS)
     check_int(seed, "seed", minimum=0)
@@ -169,9 +173,9 @@ def _check_run(x, y, epochs, batch_size, lr, optimizer, seed):
 
 # -- training -----------------------------------------------------------------------------------
 
-def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None, lr: float = 0.1,
-              optimizer: str = "sgd", device=None, seed: int = 0, shuffle: bool = True,
-              progress: bool = False, validation=None) -> History:
+def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None,
+              lr: float = 0.1, optimizer: str = "sgd", device=None, seed: int = 0,
+              shuffle: bool = True, progress: bool = False, validation=None) -> History:
     """Train a torch model with a plain loop; return its :class:`History`.
 
     Args:
@@ -246,7 +250,8 @@ def _torch_optimizer(torch, model, optimizer: str, lr: float, *, full_batch: boo
 
 def _check_callable(loss):
     if not callable(loss):
-        raise TypeError(f"`loss` must be a callable or a loss name. Received: loss={describe(loss)}")
+        raise TypeError(f"`loss` must be a callable or a loss name. "
+                        f"Received: loss={describe(loss)}")
     return loss
 
 
@@ -300,9 +305,9 @@ def _val_loss_callback(keras, history: History, loss_fn, validation):
     return ValLoss()
 
 
-def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None, lr: float = 0.1,
-              optimizer: str = "sgd", seed: int = 0, shuffle: bool = True, progress: bool = False,
-              validation=None, jit_compile="auto") -> History:
+def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None,
+              lr: float = 0.1, optimizer: str = "sgd", seed: int = 0, shuffle: bool = True,
+              progress: bool = False, validation=None, jit_compile="auto") -> History:
     """Train a Keras model with ``compile`` and ``fit``; return a :class:`History`.
 
     The arguments mean what they mean for :func:`fit_torch`; ``loss`` callables take

@@ -132,60 +132,50 @@ def test_torch_compile_matches_eager():
                                lt.tversky(probs, target.new_ones(4, 6), alpha=0.3, beta=0.7))
 
 
-# ------------------------------------------------- autograd of lossbook.torch vs the reference
+# ------------------------------------------- torch autograd vs the reference's analytic gradient
 
 
-def _t(array, dtype=torch.float64):
-    return torch.as_tensor(np.asarray(array), dtype=dtype)
+def _autograd_cases():
+    for entry in catalog.entries():
+        if entry.reference_name not in ref.GRADIENT_NAMES:
+            continue
+        for index, implementation in enumerate(entry.implementations("torch")):
+            if hasattr(implementation, "call"):  # adapters that work on tensors
+                label = implementation.__name__.split(":")[-1]
+                yield pytest.param(entry.name, index, id=f"{entry.name}-{label}")
 
 
-def _sequence(prediction, y_true, params):  # from_logits=True, lossbook.torch's default
-    ignore, mask = params.get("ignore_class"), params.get("mask")
-    return lt.sequence_crossentropy(prediction, _t(y_true, torch.int64),
-                                    mask=None if mask is None else _t(mask),
-                                    ignore_index=-100 if ignore is None else ignore,
-                                    reduction="sum")
+AUTOGRAD_CASES = list(_autograd_cases())
 
 
-# entry name -> the lossbook.torch call on (prediction tensor, y_true, params), reduction "sum"
-AUTOGRAD_CASES = {
-    "root_mean_squared_error": lambda p, y, k: lt.root_mean_squared_error(p, _t(y), **k,
-                                                                          reduction="sum"),
-    "mean_absolute_percentage_error": lambda p, y, k: lt.mean_absolute_percentage_error(
-        p, _t(y), reduction="sum"),
-    "mean_squared_logarithmic_error": lambda p, y, k: lt.mean_squared_logarithmic_error(
-        p, _t(y), reduction="sum"),
-    "log_cosh": lambda p, y, k: lt.log_cosh(p, _t(y), reduction="sum"),
-    "quantile": lambda p, y, k: lt.quantile(p, _t(y), **k, reduction="sum"),
-    "binary_focal_crossentropy": lambda p, y, k: lt.binary_focal_crossentropy(
-        p, _t(y), **k, reduction="sum"),
-    "binary_focal_crossentropy_from_logits": lambda p, y, k: lt.binary_focal_crossentropy(
-        p, _t(y), **k, from_logits=True, reduction="sum"),
-    "categorical_focal_crossentropy": lambda p, y, k: lt.categorical_focal_crossentropy(
-        p, _t(y), **k, reduction="sum"),
-    "categorical_focal_crossentropy_from_logits": lambda p, y, k:
-        lt.categorical_focal_crossentropy(p, _t(y), **k, from_logits=True, reduction="sum"),
-    "hinge": lambda p, y, k: lt.hinge(p, _t(y), reduction="sum"),  # 1-D samples: {-1, 1}
-    "squared_hinge": lambda p, y, k: lt.squared_hinge(p, _t(y), reduction="sum"),
-    "categorical_hinge": lambda p, y, k: lt.categorical_hinge(p, _t(y), reduction="sum"),
-    "dice": lambda p, y, k: lt.dice(p, _t(y), **k, reduction="sum"),
-    "tversky": lambda p, y, k: lt.tversky(p, _t(y), **k, reduction="sum"),
-    "contrastive": lambda p, y, k: lt.contrastive(p, _t(y), **k, reduction="sum"),
-    "am_softmax": lambda p, y, k: lt.am_softmax(p, _t(y, torch.int64), **k, reduction="sum"),
-    "sequence_crossentropy": _sequence,
-}
-
-
-@pytest.mark.parametrize("name", sorted(AUTOGRAD_CASES))
-def test_torch_autograd_equals_reference_gradient(name):
+@pytest.mark.parametrize(("name", "index"), AUTOGRAD_CASES)
+def test_torch_autograd_equals_reference_gradient(name, index):
+    # every torch implementation the catalogue runs on tensors, built-ins included, in float64
     entry = catalog.get(name)
-    y_true, y_pred, params = entry.sample(np.random.default_rng(7), entry.shapes[0])
-    prediction = _t(y_pred).requires_grad_()
-    value = AUTOGRAD_CASES[name](prediction, y_true, params)
-    value.backward()
-    full = {**entry.fixed_params, **params}
-    expected = ref.gradient(entry.reference_name, y_true, y_pred, **full)
-    np.testing.assert_allclose(prediction.grad.numpy(), expected, rtol=1e-9, atol=1e-12)
+    implementation = entry.implementations("torch")[index]
+    y_true, y_pred, params = entry.sample(np.random.default_rng(7), entry.shapes[0],
+                                          entry.grid[-1])
+    params = {**entry.fixed_params, **params}
+    target = torch.as_tensor(np.asarray(y_true),
+                             dtype=torch.int64 if implementation.labels else torch.float64)
+    prediction = torch.as_tensor(y_pred, dtype=torch.float64).requires_grad_()
+    implementation.call(target, prediction, reduction="sum", **params).backward()
+    got = prediction.grad.numpy()
+    expected = ref.gradient(entry.reference_name, y_true, y_pred, **params)
+    if entry.input_kind == "probability" and implementation.path == "torch.nn.CrossEntropyLoss":
+        # its log-softmax renormalises the probabilities: off the simplex its gradient differs
+        # by a constant per row, so the two are compared along the simplex
+        got, expected = (g - g.mean(axis=-1, keepdims=True) for g in (got, expected))
+    # a documented difference (torch's Poisson adds eps=1e-7) allows the entry's tolerance
+    rtol = entry.tolerance.rtol if entry.differences("torch") else 1e-9
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=1e-12)
+
+
+def test_autograd_reaches_every_lossbook_torch_function():
+    reached = {catalog.get(name).implementations("torch")[index].path
+               for name, index in (case.values for case in AUTOGRAD_CASES)}
+    functions = {f"lossbook.torch.{n}" for n in lt.__all__ if not isinstance(getattr(lt, n), type)}
+    assert functions <= reached, sorted(functions - reached)
 
 
 # ------------------------------------------------------------ extremes through the catalogue
@@ -208,29 +198,6 @@ def test_logits_of_1e4_are_finite_in_every_framework(name):
         assert np.all(np.isfinite(row.value)), result
         # equal to the reference, or different only as documented (Keras' focal saturates)
         assert row.ok, result
-
-
-# ---------------------------------------------------------- sample weights through adapters
-WEIGHTED = ["mean_squared_error", "huber", "log_cosh", "quantile", "poisson",
-            "binary_crossentropy_from_logits", "categorical_crossentropy_from_logits",
-            "binary_focal_crossentropy", "kl_divergence", "hinge", "categorical_hinge",
-            "multi_margin", "dice", "contrastive", "am_softmax"]
-
-
-@pytest.mark.parametrize("framework", catalog.FRAMEWORKS)
-@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
-@pytest.mark.parametrize("name", WEIGHTED)
-def test_sample_weights_match_reference(name, reduction, framework):
-    entry = catalog.get(name)
-    rng = np.random.default_rng(len(name))
-    y_true, y_pred, params = entry.sample(rng, entry.shapes[-1])
-    weights = rng.uniform(0.0, 3.0, size=entry.shapes[-1][0])
-    expected = entry.reference(y_true, y_pred, reduction=reduction, sample_weight=weights,
-                               **params)
-    value = entry.run(framework, y_true, y_pred, reduction=reduction, sample_weight=weights,
-                      **params)
-    np.testing.assert_allclose(value, expected, rtol=entry.tolerance.rtol,
-                               atol=entry.tolerance.atol)
 
 
 # ---------------------------------------------------------------------- lossbook.keras
@@ -291,27 +258,6 @@ def test_keras_loss_survives_save_and_load(make_loss, model_args, targets, tmp_p
     assert reloaded.evaluate(x, y, verbose=0) == pytest.approx(before, rel=1e-6)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sequence_crossentropy_in_both_libraries_matches_reference(seed):
-    entry = catalog.get("sequence_crossentropy")
-    labels, logits, params = entry.sample(np.random.default_rng(seed), entry.shapes[0])
-    expected = ref.sequence_crossentropy(labels, logits, reduction="none", **params)
-    ignore, mask = params.get("ignore_class"), params.get("mask")
-    torch_value = lt.sequence_crossentropy(
-        torch.tensor(logits, dtype=torch.float32), torch.tensor(labels),
-        mask=None if mask is None else torch.tensor(mask),
-        ignore_index=-100 if ignore is None else ignore, reduction="none")
-    keras_value = lk.sequence_crossentropy(labels, logits.astype("float32"), from_logits=True,
-                                           ignore_class=ignore, mask=mask)
-    np.testing.assert_allclose(torch_value.numpy(), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras_value), expected, rtol=1e-5,
-                               atol=1e-6)
-    module = lt.SequenceCrossentropyLoss(ignore_index=-100 if ignore is None else ignore)
-    mask_tensor = None if mask is None else torch.tensor(mask)
-    assert float(module(torch.tensor(logits, dtype=torch.float32), torch.tensor(labels),
-                        mask_tensor)) == pytest.approx(float(np.mean(expected)), rel=1e-5)
-
-
 def test_keras_rmse_mean_is_the_root_of_mse():
     y_true, y_pred = np.zeros((2, 2), "float32"), np.array([[3, 3], [4, 4]], "float32")
     rmse = float(keras.ops.convert_to_numpy(lk.RootMeanSquaredError()(y_true, y_pred)))
@@ -333,22 +279,10 @@ def test_keras_losses_have_finite_gradients_at_extremes():
     elif backend == "torch":
         value = loss(labels, cosines.value)
         (gradient,) = torch.autograd.grad(value, cosines.value)
-    else:
-        pytest.skip(f"no gradient helper for the {backend} backend")
+    else:  # jax: a pure function of the cosines
+        import jax
+
+        value, gradient = jax.value_and_grad(lambda c: loss(labels, c))(cosines.value)
     gradient = keras.ops.convert_to_numpy(gradient)
     assert np.isfinite(float(keras.ops.convert_to_numpy(value)))
     assert np.all(np.isfinite(gradient))
-
-
-@pytest.mark.parametrize("normalize", ["count", "weights"])
-@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
-@pytest.mark.parametrize("framework", ["torch", "keras"])
-def test_class_weighted_crossentropy_both_normalisations(framework, reduction, normalize):
-    # The parity test draws `normalize` at random; both must hold for every reduction
-    # (torch's own weighted "mean" divides by the sum of the weights: trap 8).
-    entry = catalog.get("class_weighted_crossentropy")
-    sample = entry.sample(np.random.default_rng(3), shape=(6, 4))
-    params = dict(sample.params, normalize=normalize)
-    expected = entry.reference(sample.y_true, sample.y_pred, reduction=reduction, **params)
-    value = entry.run(framework, sample.y_true, sample.y_pred, reduction=reduction, **params)
-    assert entry.tolerance.close(value, expected).all(), (value, expected)

@@ -11,10 +11,12 @@ first use, so ``import lossbook.catalog`` stays cheap.
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 import numpy as np
 
+from lossbook._arrays import to_numpy
 from lossbook._env import quiet_import
 from lossbook._validation import check_reduction
 
@@ -41,24 +43,19 @@ def tensor(array, dtype="float32"):
     return torch.as_tensor(np.asarray(array).astype(dtype))
 
 
-def to_numpy(value):
-    """A torch or Keras tensor as a float (0-d) or a float64 NumPy array."""
-    if hasattr(value, "detach"):
-        array = value.detach().cpu().numpy()
-    else:
-        array = np.asarray(resolve("keras.ops.convert_to_numpy")(value))
-    array = np.asarray(array, dtype=np.float64)
-    return float(array) if array.ndim == 0 else array
-
-
 def per_sample(values):
     """Element-wise losses → one value per sample: the mean over the last axis (1-D: as is)."""
     return values if values.ndim < 2 else values.mean(dim=-1)
 
 
-def torch_reduce(values, reduction: str):
-    """The reference's reduction of per-sample torch values (mean divides by their count)."""
+def torch_reduce(values, reduction: str, sample_weight=None):
+    """The reference's reduction of per-sample torch values, each scaled by its
+    ``sample_weight`` if given ("mean" divides by their count, not by the weights' sum)."""
     check_reduction(reduction)
+    if sample_weight is not None:
+        import torch
+
+        values = values * torch.as_tensor(np.asarray(sample_weight), dtype=values.dtype)
     if reduction == "none":
         return values
     return values.sum() if reduction == "sum" else values.mean()
@@ -66,7 +63,7 @@ def torch_reduce(values, reduction: str):
 
 def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
                log_of_pred=False, signed_labels=False, class_axis_first=False,
-               binary_smoothing=False, rename=None, drop=(), **fixed):
+               binary_smoothing=False, rename=None, drop=(), call_params=(), **fixed):
     """Adapter for a torch loss (an ``nn.Module`` class or a function) named by ``path``.
 
     Translations only (each optional):
@@ -79,7 +76,7 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
       ``"mean"`` over the last axis (element-wise losses, as Keras), ``"sum"`` over it (the
       class axis of ``KLDivLoss``), ``None`` (already per sample);
     - ``own_reduction``: pass ``reduction`` to torch, whose semantics then match the
-      reference's (``ignore_index`` means, lossbook.torch's RMSE);
+      reference's (``ignore_index`` means, lossbook.torch's RMSE); no per-sample weights then;
     - ``labels``: ``y_true`` holds class indices (int64);
     - ``log_of_pred``: torch wants log-probabilities (``KLDivLoss``, trap 5; probabilities fed
       to ``CrossEntropyLoss``, whose log-softmax leaves normalised log-probabilities as they
@@ -90,28 +87,37 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
       smoothed as Keras documents: y (1 - smoothing) + smoothing / 2;
     - ``rename``: reference parameter names → torch's (a ``None`` value means torch's
       default and is left out); ``drop``: reference parameters that the choice of torch class
-      already encodes (``from_logits``: ``BCELoss`` or ``BCEWithLogitsLoss``); ``fixed``:
-      extra torch arguments.
-    """
+      already encodes (``from_logits``: ``BCELoss`` or ``BCEWithLogitsLoss``); ``call_params``:
+      array parameters passed with the inputs at call time (a ``mask``), not to the
+      constructor; ``fixed``: extra torch arguments.
 
-    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+    The adapter takes and returns NumPy (float32 tensors inside). Its ``call`` attribute is
+    the same translation on tensors (any dtype, autograd flows), ``native`` builds the torch
+    object itself, and ``rebuild(path)`` the same adapter for another torch loss.
+    """
+    # inputs the torch loss object itself cannot take as the reference gives them (the class
+    # axis second only matters for [batch, time, classes], smoothing only when asked for)
+    translates_inputs = log_of_pred or signed_labels
+
+    def call(target, input, *, reduction="mean", sample_weight=None, **params):
+        import torch
+
         check_reduction(reduction)
         if sample_weight is not None and own_reduction:
             raise ValueError(f"{path} reduces by itself and takes no per-sample weights here. "
                              "Received: sample_weight")
-        target = tensor(y_true, "int64") if labels else tensor(y_true)
         if signed_labels and not bool((target == -1).any()):
             target = 2.0 * target - 1.0
         if binary_smoothing:
             smoothing = params.pop("label_smoothing", 0.0)
             target = target * (1.0 - smoothing) + 0.5 * smoothing
-        input = tensor(y_pred)
         input = input.log() if log_of_pred else input
         if class_axis_first:
             input = input.movedim(-1, 1)
-        kwargs = {(rename or {}).get(key, key): value for key, value in params.items()
-                  if value is not None and key not in drop}
-        kwargs.update(fixed)
+        at_call = {key: torch.as_tensor(np.asarray(params.pop(key)), device=input.device)
+                   for key in call_params if params.get(key) is not None}
+        params = {key: value for key, value in params.items() if key not in call_params}
+        kwargs = _torch_kwargs(params)
         torch_reduction = reduction if own_reduction else "none"
         # torch's own "mean" already equals the reference's (element-wise rows of equal size;
         # KLDivLoss needs "batchmean", trap 5), so the built-in reduction is used for it
@@ -123,18 +129,58 @@ def torch_loss(path: str, *, combine="mean", own_reduction=False, labels=False,
         function = resolve(path)
         if isinstance(function, type):  # an nn.Module class: construct, then call
             # torch order: (input, target) = (y_pred, y_true)
-            values = function(reduction=torch_reduction, **kwargs)(input, target)
+            values = function(reduction=torch_reduction, **kwargs)(input, target, **at_call)
         else:
-            values = function(input, target, reduction=torch_reduction, **kwargs)
+            values = function(input, target, reduction=torch_reduction, **kwargs, **at_call)
         if not (own_reduction or builtin_mean):
             if combine is not None and values.ndim >= 2:
                 values = values.mean(dim=-1) if combine == "mean" else values.sum(dim=-1)
             if sample_weight is not None:  # one weight per sample; "mean" still divides by N
-                values = values * tensor(sample_weight)
+                values = values * torch.as_tensor(sample_weight, dtype=values.dtype,
+                                                  device=values.device)
             values = torch_reduce(values, reduction)
-        return to_numpy(values)
+        return values
 
+    def _torch_kwargs(params):
+        kwargs = {(rename or {}).get(key, key): value for key, value in params.items()
+                  if value is not None and key not in drop}
+        kwargs.update(fixed)
+        return kwargs
+
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+        target = tensor(y_true, "int64") if labels else tensor(y_true)
+        weights = None if sample_weight is None else tensor(sample_weight)
+        return to_numpy(call(target, tensor(y_pred), reduction=reduction,
+                             sample_weight=weights, **params))
+
+    def native(reduction="mean", **params):
+        if translates_inputs or call_params:
+            raise ValueError(
+                f"{path} needs its inputs translated for this loss (log-probabilities, labels "
+                "in {-1, 1} or a mask at call time), so there is no drop-in torch object for "
+                "it; call the adapter or the torch function as the book shows")
+        if binary_smoothing and params.pop("label_smoothing", 0.0):
+            raise ValueError(f"{path} has no label_smoothing: smooth the labels yourself, "
+                             "y (1 - s) + s / 2 (Keras' rule). Received: label_smoothing")
+        function = resolve(path)
+        if not isinstance(function, type):  # a lossbook.torch function: its nn.Module twin
+            twin = torch_twin(adapter)
+            if twin is not None:
+                return twin.native(reduction=reduction, **params)
+        kwargs = _torch_kwargs(params)
+        if isinstance(function, type):
+            return function(reduction=reduction, **kwargs)
+        return functools.partial(function, reduction=reduction, **kwargs)
+
+    options = dict(combine=combine, own_reduction=own_reduction, labels=labels,
+                   log_of_pred=log_of_pred, signed_labels=signed_labels,
+                   class_axis_first=class_axis_first, binary_smoothing=binary_smoothing,
+                   rename=rename, drop=drop, call_params=call_params, **fixed)
     adapter.__name__ = f"torch:{path}"
+    adapter.path, adapter.call, adapter.native = path, call, native
+    adapter.labels, adapter.weights = labels, not own_reduction
+    adapter.native_ok = not (translates_inputs or call_params)
+    adapter.rebuild = lambda new_path: torch_loss(new_path, **options)
     return adapter
 
 
@@ -172,21 +218,84 @@ def keras_loss(path: str, *, rename=None, expand_1d=True, labels=False, per_samp
     ``per_sample_axes``: pass ``axis`` = every axis but the batch (Keras ``Dice``/``Tversky``
     pool the whole batch otherwise, trap 26). ``sample_weight`` (one weight per sample) goes
     to the Loss call, where "mean" divides by N, not by the sum of weights (trap 7).
+    ``native`` builds the Keras object itself; ``function_twin()`` the adapter of the
+    class's functional form when :mod:`lossbook.keras` exports one.
     """
+
+    def _kwargs(params):
+        return {(rename or {}).get(key, key): value for key, value in params.items()}
 
     def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
         check_reduction(reduction)
-        params = {(rename or {}).get(key, key): value for key, value in params.items()}
+        params = _kwargs(params)
         if per_sample_axes:
             params["axis"] = tuple(range(1, np.ndim(y_pred)))
         loss = resolve(path)(reduction=KERAS_REDUCTION[reduction], **params, **fixed)
-        if y_true is None:
-            y_true = np.zeros(len(y_pred))
-        y_true = keras_array(y_true, "int32" if labels else "float32", expand_1d=expand_1d)
-        weights = None if sample_weight is None else keras_array(sample_weight)
+        y_true, weights = _keras_inputs(y_true, y_pred, sample_weight, labels, expand_1d)
         return to_numpy(loss(y_true, keras_array(y_pred, expand_1d=expand_1d),
                              sample_weight=weights))
 
+    def native(reduction="mean", **params):
+        return resolve(path)(reduction=KERAS_REDUCTION[reduction], **_kwargs(params), **fixed)
+
+    def function_twin():
+        function = getattr(resolve(path), "function", None)
+        name = getattr(function, "__name__", "")
+        if not path.startswith("lossbook.keras.") or name not in resolve("lossbook.keras.__all__"):
+            return None
+        return keras_function(f"lossbook.keras.{name}", rename=rename, expand_1d=expand_1d,
+                              labels=labels, **fixed)
+
     adapter.__name__ = f"keras:{path}"
+    adapter.path, adapter.native, adapter.function_twin = path, native, function_twin
+    adapter.labels, adapter.weights, adapter.native_ok = labels, True, True
     return adapter
 
+
+def keras_function(path: str, *, rename=None, expand_1d=True, labels=False, **fixed):
+    """Adapter for a per-sample Keras function ``fn(y_true, y_pred, **params)`` of
+    :mod:`lossbook.keras`: the reduction (weighted sum, divided by N for ``"mean"`` as
+    Keras' ``"sum_over_batch_size"``) is done here in ``keras.ops``."""
+
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+        check_reduction(reduction)
+        ops = quiet_import("keras").ops
+        params = {(rename or {}).get(key, key): value for key, value in params.items()}
+        y_true, weights = _keras_inputs(y_true, y_pred, sample_weight, labels, expand_1d)
+        values = resolve(path)(y_true, keras_array(y_pred, expand_1d=expand_1d), **params,
+                               **fixed)
+        if weights is not None:
+            values = values * ops.convert_to_tensor(weights.reshape(-1))
+        if reduction != "none":
+            total = ops.sum(values)
+            values = total if reduction == "sum" else total / values.shape[0]
+        return to_numpy(values)
+
+    adapter.__name__ = f"keras:{path}"
+    adapter.path, adapter.labels, adapter.weights = path, labels, True
+    return adapter
+
+
+def _keras_inputs(y_true, y_pred, sample_weight, labels, expand_1d):
+    if y_true is None:
+        y_true = np.zeros(len(y_pred))
+    y_true = keras_array(y_true, "int32" if labels else "float32", expand_1d=expand_1d)
+    return y_true, None if sample_weight is None else keras_array(sample_weight)
+
+
+def torch_twin(adapter):
+    """The adapter of the other form of a :mod:`lossbook.torch` loss: the ``nn.Module``
+    class of a function, or the function of a class; ``None`` for a torch built-in."""
+    path = getattr(adapter, "path", "")
+    if not path.startswith("lossbook.torch."):
+        return None
+    import lossbook.torch as lt
+
+    target = resolve(path)
+    for name in lt.__all__:
+        candidate = getattr(lt, name)
+        if isinstance(target, type) and candidate is target.function:
+            return adapter.rebuild(f"lossbook.torch.{name}")
+        if isinstance(candidate, type) and getattr(candidate, "function", None) is target:
+            return adapter.rebuild(f"lossbook.torch.{name}")
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook import reference as ref
+from lossbook._arrays import to_numpy
 from lossbook._validation import reduce
 from lossbook.catalog._adapters import (
     KERAS_REDUCTION,
@@ -12,7 +13,6 @@ from lossbook.catalog._adapters import (
     keras_loss,
     resolve,
     tensor,
-    to_numpy,
     torch_elementwise,
     torch_loss,
     torch_per_sample,
@@ -58,51 +58,42 @@ def _float32_distributions(rng, shape):
     return _distributions(rng, shape).astype(np.float32).astype(np.float64)
 
 
-def _smoothing(rng):
-    return float(rng.choice([0.0, 0.1]))
-
-
 def _bce_sampler(from_logits):
-    def sampler(rng, shape):
+    def sampler(rng, shape, params):
         y_pred = _logits(rng, shape) if from_logits else _probabilities(rng, shape)
-        return _binary_labels(rng, shape), y_pred, {"label_smoothing": _smoothing(rng)}
+        return _binary_labels(rng, shape), y_pred, {}
     return sampler
 
 
 def _cce_sampler(from_logits):
-    def sampler(rng, shape):
+    def sampler(rng, shape, params):
         y_pred = _logits(rng, shape) if from_logits else _float32_distributions(rng, shape)
-        return _one_hot(rng, shape), y_pred, {"label_smoothing": _smoothing(rng)}
+        return _one_hot(rng, shape), y_pred, {}
     return sampler
 
 
 def _sparse_sampler(from_logits):
-    def sampler(rng, shape):
+    def sampler(rng, shape, params):
         labels = rng.integers(0, shape[-1], size=shape[:-1])
-        ignore = -1 if rng.random() < 0.5 else None
+        ignore = params.get("ignore_class")
         if ignore is not None:
-            labels.flat[rng.choice(labels.size, size=max(1, labels.size // 4), replace=False)] = -1
+            labels.flat[rng.choice(labels.size, size=max(1, labels.size // 4),
+                                   replace=False)] = ignore
             labels.flat[0] = 0  # at least one valid position
         y_pred = _logits(rng, shape) if from_logits else _float32_distributions(rng, shape)
-        return labels, y_pred, {"ignore_class": ignore}
+        return labels, y_pred, {}
     return sampler
 
 
-def _focal_binary_sampler(from_logits):
-    def sampler(rng, shape):
-        y_true, y_pred, params = _bce_sampler(from_logits)(rng, shape)
-        params.update(gamma=float(rng.choice([1.0, 2.0])), alpha=0.25,
-                      apply_class_balancing=bool(rng.random() < 0.5))
-        return y_true, y_pred, params
-    return sampler
-
-
-def _focal_categorical_sampler(from_logits):
-    def sampler(rng, shape):
-        y_true, y_pred, params = _cce_sampler(from_logits)(rng, shape)
-        params.update(gamma=float(rng.choice([1.0, 2.0])), alpha=float(rng.choice([0.25, 1.0])))
-        return y_true, y_pred, params
-    return sampler
+SMOOTHING_GRID = ({"label_smoothing": 0.0}, {"label_smoothing": 0.1})
+BINARY_FOCAL_GRID = (
+    {"gamma": 2.0, "alpha": 0.25, "apply_class_balancing": False, "label_smoothing": 0.0},
+    {"gamma": 1.0, "alpha": 0.25, "apply_class_balancing": True, "label_smoothing": 0.1},
+)
+CATEGORICAL_FOCAL_GRID = (
+    {"gamma": 2.0, "alpha": 0.25, "label_smoothing": 0.0},
+    {"gamma": 1.0, "alpha": 1.0, "label_smoothing": 0.1},
+)
 
 
 # ------------------------------------------------------------------ documented rules (float64)
@@ -203,11 +194,11 @@ def _keras_class_weighted(y_true, y_pred, *, class_weight, normalize="count",
     return to_numpy(loss(labels, keras_array(y_pred), sample_weight=sample_weight))
 
 
-def _class_weighted_sampler(rng, shape):
+def _class_weighted_sampler(rng, shape, params):
     labels = rng.integers(0, shape[-1], size=shape[:-1])
+    # one weight per class: data-shaped, so drawn with the data (values of a fixed set)
     class_weight = [float(w) for w in rng.choice([0.5, 1.0, 2.0, 5.0], size=shape[-1])]
-    return labels, _logits(rng, shape), {"class_weight": class_weight,
-                                         "normalize": str(rng.choice(["count", "weights"]))}
+    return labels, _logits(rng, shape), {"class_weight": class_weight}
 
 
 LABELS_BINARY = "labels in {0, 1} (or soft in [0, 1]), same shape as the predictions"
@@ -231,7 +222,7 @@ def _bce(from_logits):
             "torch.nn.BCEWithLogitsLoss" if from_logits else "torch.nn.BCELoss",
             binary_smoothing=True, drop=("from_logits",)),
         keras=keras_loss("keras.losses.BinaryCrossentropy"),
-        sampler=_bce_sampler(from_logits), shapes=BINARY_SHAPES,
+        sampler=_bce_sampler(from_logits), shapes=BINARY_SHAPES, grid=SMOOTHING_GRID,
         known_differences=[] if from_logits else [
             _clip_difference(ref.binary_crossentropy),
             KnownDifference("torch", 11, _TORCH_LOG_FLOOR, _torch_bce_log_floor)],
@@ -253,7 +244,7 @@ def _cce(from_logits):
         torch=torch_per_sample("torch.nn.CrossEntropyLoss", log_of_pred=not from_logits,
                                drop=("from_logits",)),
         keras=keras_loss("keras.losses.CategoricalCrossentropy"),
-        sampler=_cce_sampler(from_logits), shapes=CLASS_SHAPES,
+        sampler=_cce_sampler(from_logits), shapes=CLASS_SHAPES, grid=SMOOTHING_GRID,
         known_differences=[] if from_logits else [
             _clip_difference(ref.categorical_crossentropy, categorical=True)],
     )
@@ -277,6 +268,7 @@ def _sparse(from_logits):
         keras=keras_loss("keras.losses.SparseCategoricalCrossentropy", labels=True,
                          expand_1d=False),
         sampler=_sparse_sampler(from_logits), shapes=CLASS_SHAPES + ((3, 4, 5),),
+        grid=({"ignore_class": None}, {"ignore_class": -1}),
         known_differences=[] if from_logits else [
             _clip_difference(ref.sparse_categorical_crossentropy, categorical=True)],
     )
@@ -295,7 +287,8 @@ def _binary_focal(from_logits):
         reference=ref.binary_focal_crossentropy, fixed_params={"from_logits": from_logits},
         torch=torch_elementwise("lossbook.torch.binary_focal_crossentropy"),
         keras=keras_loss("keras.losses.BinaryFocalCrossentropy"),
-        sampler=_focal_binary_sampler(from_logits), shapes=BINARY_SHAPES,
+        sampler=_bce_sampler(from_logits), shapes=BINARY_SHAPES,
+        grid=BINARY_FOCAL_GRID,
         known_differences=[
             KnownDifference("keras", 12, "applies sigmoid to the logits, then BCE on "
                             "probabilities; on the torch (not TensorFlow) backend these are "
@@ -317,7 +310,8 @@ def _categorical_focal(from_logits):
         reference=ref.categorical_focal_crossentropy, fixed_params={"from_logits": from_logits},
         torch=torch_per_sample("lossbook.torch.categorical_focal_crossentropy"),
         keras=keras_loss("keras.losses.CategoricalFocalCrossentropy"),
-        sampler=_focal_categorical_sampler(from_logits), shapes=CLASS_SHAPES,
+        sampler=_cce_sampler(from_logits), shapes=CLASS_SHAPES,
+        grid=CATEGORICAL_FOCAL_GRID,
         known_differences=[
             KnownDifference("keras", 11, "applies softmax, then " + _CLIP + "; from logits too, "
                             "so logits of ±100 and beyond saturate",
@@ -339,6 +333,7 @@ ENTRIES = [
         reference=ref.class_weighted_crossentropy, fixed_params={"from_logits": True},
         torch=_torch_class_weighted, keras=_keras_class_weighted,
         sampler=_class_weighted_sampler, shapes=CLASS_SHAPES,
+        grid=({"normalize": "count"}, {"normalize": "weights"}),
     ),
     _binary_focal(False), _binary_focal(True), _categorical_focal(False), _categorical_focal(True),
     make_entry(
@@ -350,7 +345,7 @@ ENTRIES = [
         # KLDivLoss wants log q as input (trap 5); "none" is element-wise, summed per sample
         torch=torch_loss("torch.nn.KLDivLoss", combine="sum", log_of_pred=True),
         keras=keras_loss("keras.losses.KLDivergence"),
-        sampler=lambda rng, shape: (_float32_distributions(rng, shape),
+        sampler=lambda rng, shape, params: (_float32_distributions(rng, shape),
                                     _float32_distributions(rng, shape), {}),
         shapes=CLASS_SHAPES,
         known_differences=[KnownDifference(

@@ -18,7 +18,7 @@ BINARY_SHAPES = ((8,), (4, 5))
 CLASS_SHAPES = ((6, 3), (4, 5))
 
 
-def _hinge_sampler(rng, shape):
+def _hinge_sampler(rng, shape, params):
     labels = _binary_labels(rng, shape)
     labels = 2.0 * labels - 1.0 if len(shape) == 1 else labels  # {-1, 1} and {0, 1} both
     return labels, rng.normal(0.0, 1.5, size=shape), {}
@@ -60,7 +60,7 @@ ENTRIES = [
         torch=torch_per_sample("lossbook.torch.categorical_hinge"),
         keras=keras_loss("keras.losses.CategoricalHinge"),
         # scores >= 0: there Keras' max over (1 - y) * s equals the best wrong score
-        sampler=lambda rng, shape: (_one_hot(rng, shape), rng.uniform(0.0, 2.0, size=shape), {}),
+        sampler=lambda rng, shape, params: (_one_hot(rng, shape), rng.uniform(0.0, 2.0, size=shape), {}),
         shapes=CLASS_SHAPES,
         known_differences=[KnownDifference(
             "keras", 15, "CategoricalHinge takes the max over (1 - y) f, which counts 0 for "
@@ -75,10 +75,9 @@ ENTRIES = [
         reference=ref.multi_margin,
         torch=torch_per_sample("torch.nn.MultiMarginLoss", labels=True),
         keras=keras_loss("lossbook.keras.MultiMargin", labels=True, expand_1d=False),
-        sampler=lambda rng, shape: (rng.integers(0, shape[-1], size=shape[:-1]),
-                                    rng.normal(0.0, 1.0, size=shape),
-                                    {"margin": float(rng.choice([0.5, 1.0])),
-                                     "p": int(rng.choice([1, 2]))}),
+        sampler=lambda rng, shape, params: (rng.integers(0, shape[-1], size=shape[:-1]),
+                                            rng.normal(0.0, 1.0, size=shape), {}),
         shapes=CLASS_SHAPES,
+        grid=({"margin": 1.0, "p": 1}, {"margin": 0.5, "p": 2}),
     ),
 ]

@@ -19,16 +19,12 @@ def _keras_overlap(path, swap=False):
             raise ValueError(f"Keras {path.rsplit('.', 1)[-1]} has no `smooth` term (it adds "
                              f"1e-7 to the denominator only). Received: smooth={smooth!r}")
         return adapter(y_true, y_pred, reduction=reduction, **params)
+    keras_overlap.weights = True  # sample_weight= goes on to the Loss call in **params
     return keras_overlap
 
 
-def _overlap_sampler(with_weights):
-    def sampler(rng, shape):
-        params = {"smooth": 0.0}
-        if with_weights:
-            params.update(alpha=float(rng.choice([0.3, 0.7])), beta=float(rng.choice([0.3, 0.7])))
-        return _binary_labels(rng, shape), _probabilities(rng, shape), params
-    return sampler
+def _overlap_sampler(rng, shape, params):
+    return _binary_labels(rng, shape), _probabilities(rng, shape), {}
 
 
 ENTRIES = [
@@ -41,7 +37,7 @@ ENTRIES = [
         reference=ref.dice,
         torch=torch_per_sample("lossbook.torch.dice"),
         keras=_keras_overlap("keras.losses.Dice"),
-        sampler=_overlap_sampler(False), shapes=((4, 6), (2, 3, 4)),
+        sampler=_overlap_sampler, shapes=((4, 6), (2, 3, 4)), grid=({"smooth": 0.0},),
     ),
     make_entry(
         name="tversky", title="Tversky loss", task="classification",
@@ -53,6 +49,8 @@ ENTRIES = [
         reference=ref.tversky,
         torch=torch_per_sample("lossbook.torch.tversky"),
         keras=_keras_overlap("keras.losses.Tversky", swap=True),
-        sampler=_overlap_sampler(True), shapes=((4, 6), (2, 3, 4)),
+        sampler=_overlap_sampler, shapes=((4, 6), (2, 3, 4)),
+        grid=({"alpha": 0.3, "beta": 0.7, "smooth": 0.0},
+              {"alpha": 0.7, "beta": 0.3, "smooth": 0.0}),
     ),
 ]

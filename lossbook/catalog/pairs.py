@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook import reference as ref
+from lossbook._arrays import to_numpy
 from lossbook.catalog._adapters import (
     keras_loss,
     tensor,
-    to_numpy,
     torch_elementwise,
     torch_per_sample,
     torch_reduce,
@@ -16,15 +16,15 @@ from lossbook.catalog._adapters import (
 from lossbook.catalog._entry import make_entry
 
 
-def _torch_cosine(y_true, y_pred, *, axis=-1, reduction="mean"):
+def _torch_cosine(y_true, y_pred, *, axis=-1, reduction="mean", sample_weight=None):
     import torch.nn.functional as F
 
     # F.cosine_similarity returns +cos; the reference (Keras' sign, a loss) is -cos (trap 17)
     values = -F.cosine_similarity(tensor(y_pred), tensor(y_true), dim=axis)
-    return to_numpy(torch_reduce(values, reduction))
+    return to_numpy(torch_reduce(values, reduction, sample_weight))
 
 
-def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean"):
+def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None):
     import torch
 
     del y_true  # None: the roles are the positions along axis 1
@@ -34,22 +34,21 @@ def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean"):
     # has none; with the default the gap reaches ~5e-5 relative near a zero loss)
     loss = torch.nn.TripletMarginLoss(margin=margin, p=2.0, eps=0.0, reduction="none")
     values = loss(embeddings[:, 0], embeddings[:, 1], embeddings[:, 2])
-    return to_numpy(torch_reduce(values, reduction))
+    return to_numpy(torch_reduce(values, reduction, sample_weight))
 
 
-def _contrastive_sampler(rng, shape):
+def _contrastive_sampler(rng, shape, params):
     labels = rng.integers(0, 2, size=shape).astype(np.float64)
-    return labels, rng.uniform(0.0, 2.0, size=shape), {"margin": float(rng.choice([1.0, 1.5]))}
+    return labels, rng.uniform(0.0, 2.0, size=shape), {}
 
 
-def _triplet_sampler(rng, shape):
-    return None, rng.normal(0.0, 1.0, size=shape), {"margin": float(rng.choice([0.5, 1.0]))}
+def _triplet_sampler(rng, shape, params):
+    return None, rng.normal(0.0, 1.0, size=shape), {}
 
 
-def _am_softmax_sampler(rng, shape):
+def _am_softmax_sampler(rng, shape, params):
     labels = rng.integers(0, shape[-1], size=shape[:-1])
-    return labels, rng.uniform(-1.0, 1.0, size=shape), {
-        "margin": float(rng.choice([0.2, 0.35])), "scale": float(rng.choice([10.0, 30.0]))}
+    return labels, rng.uniform(-1.0, 1.0, size=shape), {}
 
 
 ENTRIES = [
@@ -62,7 +61,7 @@ ENTRIES = [
         reference=ref.cosine_similarity,
         torch=_torch_cosine,
         keras=keras_loss("keras.losses.CosineSimilarity", expand_1d=False),
-        sampler=lambda rng, shape: (rng.normal(size=shape), rng.normal(size=shape), {}),
+        sampler=lambda rng, shape, params: (rng.normal(size=shape), rng.normal(size=shape), {}),
         shapes=((6, 4), (3, 2, 4)),
     ),
     make_entry(
@@ -74,6 +73,7 @@ ENTRIES = [
         torch=torch_elementwise("lossbook.torch.contrastive"),
         keras=keras_loss("lossbook.keras.Contrastive"),
         sampler=_contrastive_sampler, shapes=((8,), (4, 3)),
+        grid=({"margin": 1.0}, {"margin": 1.5}),
     ),
     make_entry(
         name="triplet", title="Triplet margin loss", task="metric_learning",
@@ -86,6 +86,7 @@ ENTRIES = [
         torch=_torch_triplet,
         keras=keras_loss("lossbook.keras.Triplet", expand_1d=False),
         sampler=_triplet_sampler, shapes=((6, 3, 4), (4, 3, 8)),
+        grid=({"margin": 1.0}, {"margin": 0.5}),
     ),
     make_entry(
         name="am_softmax", title="Additive-margin softmax (AM-Softmax, CosFace)",
@@ -98,5 +99,6 @@ ENTRIES = [
         torch=torch_per_sample("lossbook.torch.am_softmax", labels=True),
         keras=keras_loss("lossbook.keras.AMSoftmax", labels=True, expand_1d=False),
         sampler=_am_softmax_sampler, shapes=((6, 4), (8, 10)),
+        grid=({"margin": 0.35, "scale": 30.0}, {"margin": 0.2, "scale": 10.0}),
     ),
 ]

@@ -22,7 +22,7 @@ def _gaussian(rng, shape, scale=2.0):
     return y_true, y_true + rng.normal(0.0, 1.0, size=shape)
 
 
-def _gaussian_sampler(rng, shape):
+def _gaussian_sampler(rng, shape, params):
     return (*_gaussian(rng, shape), {})
 
 
@@ -96,9 +96,8 @@ ENTRIES = [
         # ("mean" is the root of the overall MSE), so these adapters only pass them on.
         torch=torch_reducing("lossbook.torch.root_mean_squared_error"),
         keras=keras_loss("lossbook.keras.RootMeanSquaredError"),
-        sampler=lambda rng, shape: (*_gaussian(rng, shape),
-                                    {"epsilon": float(rng.choice([0.0, 1e-6]))}),
-        shapes=SHAPES,
+        sampler=_gaussian_sampler, shapes=SHAPES,
+        grid=({"epsilon": 0.0}, {"epsilon": 1e-6}),
     ),
     make_entry(
         name="mean_absolute_percentage_error", title="Mean absolute percentage error (MAPE)",
@@ -108,7 +107,7 @@ ENTRIES = [
         reference=ref.mean_absolute_percentage_error,
         torch=torch_elementwise("lossbook.torch.mean_absolute_percentage_error"),
         keras=keras_loss("keras.losses.MeanAbsolutePercentageError"),
-        sampler=lambda rng, shape: (*_away_from_zero(rng, shape), {}), shapes=SHAPES,
+        sampler=lambda rng, shape, params: (*_away_from_zero(rng, shape), {}), shapes=SHAPES,
         tolerance=Tolerance(rtol=1e-5, atol=1e-4),  # values are in percent
         known_differences=[
             KnownDifference("keras", 22, _MAPE_FLOOR, _mape_with_floor),
@@ -124,7 +123,7 @@ ENTRIES = [
         reference=ref.mean_squared_logarithmic_error,
         torch=torch_elementwise("lossbook.torch.mean_squared_logarithmic_error"),
         keras=keras_loss("keras.losses.MeanSquaredLogarithmicError"),
-        sampler=lambda rng, shape: (*_nonnegative(rng, shape), {}), shapes=SHAPES,
+        sampler=lambda rng, shape, params: (*_nonnegative(rng, shape), {}), shapes=SHAPES,
         known_differences=[KnownDifference(
             "keras", 22, "clips y_true and y_pred below at 1e-7 (negative values become 1e-7)",
             _msle_clipped)],
@@ -139,9 +138,8 @@ ENTRIES = [
         reference=ref.huber,
         torch=torch_elementwise("torch.nn.HuberLoss"),
         keras=keras_loss("keras.losses.Huber"),
-        sampler=lambda rng, shape: (*_gaussian(rng, shape),
-                                    {"delta": float(rng.choice([0.5, 1.0, 2.0]))}),
-        shapes=SHAPES,
+        sampler=_gaussian_sampler, shapes=SHAPES,
+        grid=({"delta": 1.0}, {"delta": 0.5}, {"delta": 2.0}),
     ),
     make_entry(
         name="log_cosh", title="Log-cosh loss", task="regression", label_format=LABELS,
@@ -162,9 +160,8 @@ ENTRIES = [
         reference=ref.quantile,
         torch=torch_elementwise("lossbook.torch.quantile"),
         keras=keras_loss("lossbook.keras.Quantile"),
-        sampler=lambda rng, shape: (*_gaussian(rng, shape),
-                                    {"tau": float(rng.choice([0.1, 0.5, 0.9]))}),
-        shapes=SHAPES,
+        sampler=_gaussian_sampler, shapes=SHAPES,
+        grid=({"tau": 0.5}, {"tau": 0.1}, {"tau": 0.9}),
     ),
     make_entry(
         name="poisson", title="Poisson negative log-likelihood", task="regression",
@@ -176,7 +173,7 @@ ENTRIES = [
         # PoissonNLLLoss takes the log-rate unless log_input=False (trap 13); eps as Keras'
         torch=torch_elementwise("torch.nn.PoissonNLLLoss", log_input=False, eps=1e-7),
         keras=keras_loss("keras.losses.Poisson"),
-        sampler=lambda rng, shape: (*_counts(rng, shape), {}), shapes=SHAPES,
+        sampler=lambda rng, shape, params: (*_counts(rng, shape), {}), shapes=SHAPES,
         known_differences=[KnownDifference("keras", 13, _POISSON_EPS, _poisson_with_eps),
                            KnownDifference("torch", 13, _POISSON_EPS + " (eps=1e-7 here)",
                                            _poisson_with_eps)],

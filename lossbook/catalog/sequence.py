@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook import reference as ref
+from lossbook._arrays import to_numpy
 from lossbook._env import quiet_import
 from lossbook.catalog._adapters import (
     KERAS_REDUCTION,
     keras_array,
+    keras_loss,
     tensor,
-    to_numpy,
+    torch_per_sample,
     torch_reduce,
 )
 from lossbook.catalog._entry import make_entry
@@ -24,7 +26,7 @@ def _valid_steps(y_true, ignore_class, mask):
 
 
 def _torch_sequence_ce(y_true, y_pred, *, from_logits=False, ignore_class=None, mask=None,
-                       reduction="mean"):
+                       reduction="mean", sample_weight=None):
     import torch
 
     valid = _valid_steps(y_true, ignore_class, mask)
@@ -36,19 +38,23 @@ def _torch_sequence_ce(y_true, y_pred, *, from_logits=False, ignore_class=None, 
     valid_t = tensor(valid)
     # reduction translation: the mean over each sequence's valid steps
     per_sequence = (steps * valid_t).sum(dim=1) / valid_t.sum(dim=1)
-    return to_numpy(torch_reduce(per_sequence, reduction))
+    return to_numpy(torch_reduce(per_sequence, reduction, sample_weight))
 
 
-def _keras_reduce(values, reduction):
-    """The reference's reduction of per-sample Keras values, in ``keras.ops``."""
+def _keras_reduce(values, reduction, sample_weight=None):
+    """The reference's reduction of per-sample Keras values, each scaled by its
+    ``sample_weight`` if given, in ``keras.ops``."""
+    ops = quiet_import("keras").ops
+    if sample_weight is not None:
+        values = ops.multiply(values, ops.convert_to_tensor(keras_array(sample_weight)))
     if reduction == "none":
         return values
-    total = quiet_import("keras").ops.sum(values)
+    total = ops.sum(values)
     return total if reduction == "sum" else total / values.shape[0]
 
 
 def _keras_sequence_ce(y_true, y_pred, *, from_logits=False, ignore_class=None, mask=None,
-                       reduction="mean"):
+                       reduction="mean", sample_weight=None):
     keras = quiet_import("keras")
     valid = _valid_steps(y_true, ignore_class, mask)
     loss = keras.losses.SparseCategoricalCrossentropy(
@@ -59,25 +65,23 @@ def _keras_sequence_ce(y_true, y_pred, *, from_logits=False, ignore_class=None, 
     # reduction translation: the mean over each sequence's valid steps
     counts = keras.ops.convert_to_tensor(keras_array(valid.sum(axis=1)))
     per_sequence = keras.ops.divide(keras.ops.sum(steps, axis=1), counts)
-    return to_numpy(_keras_reduce(per_sequence, reduction))
+    return to_numpy(_keras_reduce(per_sequence, reduction, sample_weight))
 
 
-def _sequence_sampler(rng, shape):
+def _sequence_sampler(rng, shape, params):
+    # padding marked by ignore_class (a label value) when the grid point sets it, else by a mask
     batch, steps, classes = shape
     labels = rng.integers(0, classes, size=(batch, steps))
     lengths = rng.integers(1, steps + 1, size=batch)
     padding = np.arange(steps)[None, :] >= lengths[:, None]
-    params = {"from_logits": True}
-    if rng.random() < 0.5:
-        labels[padding] = -1
-        params["ignore_class"] = -1
-    else:
-        params["mask"] = (~padding).astype(np.float64)
-    return labels, rng.normal(0.0, 2.0, size=shape), params
+    if params.get("ignore_class") is not None:
+        labels[padding] = params["ignore_class"]
+        return labels, rng.normal(0.0, 2.0, size=shape), {}
+    return labels, rng.normal(0.0, 2.0, size=shape), {"mask": (~padding).astype(np.float64)}
 
 
 def _torch_ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logits=False,
-               reduction="mean"):
+               reduction="mean", sample_weight=None):
     import torch
 
     scores = tensor(y_pred)
@@ -87,11 +91,11 @@ def _torch_ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logi
     values = torch.nn.CTCLoss(blank=blank, reduction="none")(
         log_probs, tensor(y_true, "int64"), tensor(input_length, "int64"),
         tensor(label_length, "int64"))
-    return to_numpy(torch_reduce(values, reduction))
+    return to_numpy(torch_reduce(values, reduction, sample_weight))
 
 
 def _keras_ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logits=False,
-               reduction="mean"):
+               reduction="mean", sample_weight=None):
     keras = quiet_import("keras")
     labels, label_length = np.asarray(y_true), np.asarray(label_length)
     # Keras takes logits and applies log-softmax itself; on log-probabilities it is a no-op
@@ -101,14 +105,15 @@ def _keras_ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logi
         # the built-in: blank 0 is also the padding value, so pad with 0 (trap 18)
         padded = np.where(np.arange(labels.shape[1])[None, :] < label_length[:, None], labels, 0)
         loss = keras.losses.CTC(reduction=KERAS_REDUCTION[reduction])
-        return to_numpy(loss(keras_array(padded, "int32"), scores))
+        weights = None if sample_weight is None else keras_array(sample_weight)
+        return to_numpy(loss(keras_array(padded, "int32"), scores, sample_weight=weights))
     values = keras.ops.ctc_loss(keras_array(labels, "int32"), scores,
                                 keras_array(label_length, "int32"),
                                 keras_array(input_length, "int32"), mask_index=blank)
-    return to_numpy(_keras_reduce(values, reduction))
+    return to_numpy(_keras_reduce(values, reduction, sample_weight))
 
 
-def _ctc_sampler(rng, shape):
+def _ctc_sampler(rng, shape, params):
     batch, steps, classes = shape
     full = shape[1] % 2 == 0  # one shape uses the Keras CTC class (blank 0, full lengths)
     blank = 0 if full else classes - 1
@@ -123,6 +128,12 @@ def _ctc_sampler(rng, shape):
         "from_logits": True}
 
 
+# The Keras class marks padding by ignore_class only (a Loss is called with y_true, y_pred and
+# sample_weight, so a mask has no way in); its function twin takes mask= as well.
+_KERAS_SEQUENCE_CLASS = keras_loss("lossbook.keras.SequenceCrossentropy", labels=True,
+                                   expand_1d=False)
+_KERAS_SEQUENCE_CLASS.refuses = ("mask",)
+
 ENTRIES = [
     make_entry(
         name="sequence_crossentropy", title="Sequence (per-time-step) cross-entropy",
@@ -134,7 +145,13 @@ ENTRIES = [
         properties=("teacher-forcing", "maskable", "probabilistic", "autoregressive-nll"),
         reference=ref.sequence_crossentropy,
         torch=_torch_sequence_ce, keras=_keras_sequence_ce,
+        # lossbook's own: one value per sequence directly (+ their class / function twins)
+        also={"torch": (torch_per_sample("lossbook.torch.sequence_crossentropy", labels=True,
+                                         rename={"ignore_class": "ignore_index"},
+                                         call_params=("mask",)),),
+              "keras": (_KERAS_SEQUENCE_CLASS,)},
         sampler=_sequence_sampler, shapes=((3, 6, 4), (2, 5, 7)),
+        grid=({"from_logits": True, "ignore_class": -1}, {"from_logits": True}),
     ),
     make_entry(
         name="ctc", title="Connectionist temporal classification (CTC)", task="sequence",

@@ -83,7 +83,8 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.exp(log_softmax(logits, axis=axis))
 
 
-def index_crossentropy_gradient(labels: np.ndarray, y_pred: np.ndarray, from_logits: bool) -> np.ndarray:
+def index_crossentropy_gradient(labels: np.ndarray, y_pred: np.ndarray,
+                                from_logits: bool) -> np.ndarray:
     """``d(-log p_label)/d y_pred`` per position: ``softmax(z) - one_hot`` on logits,
     ``-one_hot / p`` on probabilities (``-inf`` where the labelled class has ``p = 0``)."""
     one_hot = np.eye(y_pred.shape[-1])[labels]

@@ -47,7 +47,8 @@ def cosine_similarity(y_true, y_pred, *, axis=-1, reduction="mean", sample_weigh
     """Negative cosine similarity, as Keras ``CosineSimilarity`` (lower is better).
 
     .. math::
-        \\ell_i = -\\frac{\\langle y_i, \\hat y_i \\rangle}{\\lVert y_i \\rVert\\, \\lVert \\hat y_i \\rVert}
+        \\ell_i = -\\frac{\\langle y_i, \\hat y_i \\rangle}
+        {\\lVert y_i \\rVert\\, \\lVert \\hat y_i \\rVert}
         \\in [-1, 1]
 
     with :math:`y_i, \\hat y_i` vectors along ``axis``. The sign is Keras' (a loss to minimise);
@@ -121,7 +122,8 @@ def triplet(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None)
     """Triplet margin loss: the negative must be farther from the anchor than the positive.
 
     .. math::
-        \\ell_i = \\max\\bigl(0,\\, \\lVert a_i - p_i \\rVert_2 - \\lVert a_i - n_i \\rVert_2 + m\\bigr)
+        \\ell_i = \\max\\bigl(0,\\, \\lVert a_i - p_i \\rVert_2
+        - \\lVert a_i - n_i \\rVert_2 + m\\bigr)
 
     with :math:`a_i, p_i, n_i` the anchor, positive and negative embeddings and :math:`m > 0`
     the margin. torch ``TripletMarginLoss(margin, p=2)`` computes the same with

@@ -241,7 +241,8 @@ def poisson(y_true, y_pred, *, reduction="mean", sample_weight=None):
     """Poisson negative log-likelihood (without the constant log y!) for counts.
 
     .. math::
-        \\ell_i = \\frac{1}{D} \\sum_{j=1}^{D} \\bigl(\\hat y_{ij} - y_{ij} \\log \\hat y_{ij}\\bigr)
+        \\ell_i = \\frac{1}{D} \\sum_{j=1}^{D}
+        \\bigl(\\hat y_{ij} - y_{ij} \\log \\hat y_{ij}\\bigr)
 
     with :math:`y \\ge 0` the observed counts and :math:`\\hat y \\ge 0` the predicted **rate**
     (not its logarithm). :math:`0 \\log 0 = 0`, so :math:`\\hat y = 0` with :math:`y = 0`

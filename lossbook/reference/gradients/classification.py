@@ -1,29 +1,22 @@
-"""Analytic gradients of the classification, margin and overlap losses (see ``gradients``).
-
-Registered with :func:`lossbook.reference.gradients.gradient` on import; each docstring gives
-the formula of :math:`\\partial L_{\\text{sum}} / \\partial \\hat y`.
-"""
+"""Gradients of the cross-entropies, focal losses and KL divergence (p probabilities, z logits,
+y labels; D = size of the last axis)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from lossbook.reference import classification, margins, segmentation
+from lossbook.reference import classification
 from lossbook.reference._common import (
     index_crossentropy_gradient,
-    labels_and_scores,
     last_axis_size,
     pair,
     sigmoid,
     softmax,
 )
-from lossbook.reference.gradients import _register
-
-# ---------------------------------------------------------------------------------------
-# Classification (p probabilities, z logits, y labels; D = size of the last axis)
+from lossbook.reference.gradients._registry import register
 
 
-@_register(classification.binary_crossentropy)
+@register(classification.binary_crossentropy)
 def _grad_binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0):
     r"""Logits: :math:`(\sigma(z) - y) / D`; probabilities: :math:`(p - y) / (p (1 - p) D)`.
 
@@ -39,10 +32,11 @@ def _grad_binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smooth
         return (y_pred - labels) / (y_pred * (1.0 - y_pred) * size)
 
 
-@_register(classification.categorical_crossentropy)
+@register(classification.categorical_crossentropy)
 def _grad_categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
                                    axis=-1):
-    r"""Logits: :math:`\operatorname{softmax}(z) - y`; probabilities: :math:`-y / p` (0 where y = 0).
+    r"""Logits: :math:`\operatorname{softmax}(z) - y`; probabilities: :math:`-y / p` (0 where
+    y = 0).
 
     On probabilities each :math:`p_c` is treated as a free variable (what autograd gives),
     not as a point constrained to the simplex.
@@ -58,7 +52,7 @@ def _grad_categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_s
     return np.moveaxis(grad, -1, axis % ndim)
 
 
-@_register(classification.sparse_categorical_crossentropy)
+@register(classification.sparse_categorical_crossentropy)
 def _grad_sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False,
                                           ignore_class=None):
     """As :func:`_grad_categorical_crossentropy` with one-hot :math:`y`; 0 at ignored positions."""
@@ -68,7 +62,7 @@ def _grad_sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False,
     return grad * valid[..., None]
 
 
-@_register(classification.class_weighted_crossentropy)
+@register(classification.class_weighted_crossentropy)
 def _grad_class_weighted_crossentropy(y_true, y_pred, *, class_weight, from_logits=False,
                                       normalize="count"):
     """:math:`w_{y_i}` times the gradient of sparse cross-entropy (``"sum"`` ignores normalize)."""
@@ -78,7 +72,7 @@ def _grad_class_weighted_crossentropy(y_true, y_pred, *, class_weight, from_logi
     return weights[..., None] * base
 
 
-@_register(classification.binary_focal_crossentropy)
+@register(classification.binary_focal_crossentropy)
 def _grad_binary_focal_crossentropy(y_true, y_pred, *, gamma=2.0, alpha=0.25,
                                     apply_class_balancing=False, from_logits=False,
                                     label_smoothing=0.0):
@@ -109,12 +103,13 @@ def _grad_binary_focal_crossentropy(y_true, y_pred, *, gamma=2.0, alpha=0.25,
     return balance * grad / last_axis_size(y_pred)
 
 
-@_register(classification.categorical_focal_crossentropy)
+@register(classification.categorical_focal_crossentropy)
 def _grad_categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0,
                                          from_logits=False, label_smoothing=0.0):
     r""":math:`\partial \ell / \partial p_c = \alpha y_c [\gamma (1 - p_c)^{\gamma - 1} \log p_c
     - (1 - p_c)^{\gamma} / p_c]`; for logits, with :math:`h_c = p_c\, \partial \ell / \partial p_c`
-    (where :math:`p \cdot 1/p` cancels), :math:`\partial \ell / \partial z_k = h_k - p_k \sum_c h_c`.
+    (where :math:`p \cdot 1/p` cancels),
+    :math:`\partial \ell / \partial z_k = h_k - p_k \sum_c h_c`.
     """
     labels, y_pred = classification.categorical_inputs(y_true, y_pred, "sum", from_logits,
                                                        label_smoothing, -1)
@@ -129,90 +124,9 @@ def _grad_categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.
                         alpha * labels * (focus * log_probs - miss**gamma / probs))
 
 
-@_register(classification.kl_divergence)
+@register(classification.kl_divergence)
 def _grad_kl_divergence(y_true, y_pred):
     r""":math:`\partial/\partial q_c = -p_c / q_c` (0 where :math:`p_c = 0`), q free variables."""
     y_true, y_pred = pair(y_true, y_pred, "sum")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y_true == 0, 0.0, -y_true / y_pred)
-
-
-# ---------------------------------------------------------------------------------------
-# Margins (s scores)
-
-
-@_register(margins.hinge)
-def _grad_hinge(y_true, y_pred):
-    r""":math:`-y\, [1 - y s > 0] / D`; subgradient 0 exactly at the margin (as autograd's relu)."""
-    y_true, y_pred = pair(y_true, y_pred, "sum")
-    signs = margins.signed_labels(y_true)
-    return -signs * (1.0 - signs * y_pred > 0) / last_axis_size(y_pred)
-
-
-@_register(margins.squared_hinge)
-def _grad_squared_hinge(y_true, y_pred):
-    r""":math:`-2 y \max(0, 1 - y s) / D`."""
-    y_true, y_pred = pair(y_true, y_pred, "sum")
-    signs = margins.signed_labels(y_true)
-    return -2.0 * signs * np.maximum(0.0, 1.0 - signs * y_pred) / last_axis_size(y_pred)
-
-
-@_register(margins.categorical_hinge)
-def _grad_categorical_hinge(y_true, y_pred):
-    """Inside the margin: +1 at the best wrong class :math:`k`, −1 at the true class; else 0.
-
-    Ties for the best wrong class go to the first index (``argmax``).
-    """
-    y_true, y_pred = pair(y_true, y_pred, "sum")
-    wrong_scores = np.where(y_true == 1, -np.inf, y_pred)
-    best = np.argmax(wrong_scores, axis=-1)
-    active = 1.0 + wrong_scores.max(axis=-1) - np.sum(y_true * y_pred, axis=-1) > 0
-    grad = np.eye(y_pred.shape[-1])[best] - y_true
-    return grad * active[..., None]
-
-
-@_register(margins.multi_margin)
-def _grad_multi_margin(y_true, y_pred, *, margin=1.0, p=1):
-    r"""With :math:`t_c = m - s_y + s_c` for :math:`c \ne y`:
-    :math:`\partial/\partial s_c = p\, t_c^{p-1} [t_c > 0] / C` and
-    :math:`\partial/\partial s_y = -\sum_{c \ne y} p\, t_c^{p-1} [t_c > 0] / C`.
-    """
-    labels, y_pred = labels_and_scores(y_true, y_pred, "sum")
-    num_classes = y_pred.shape[-1]
-    one_hot = np.eye(num_classes)[labels]
-    excess = margin - np.sum(one_hot * y_pred, axis=-1, keepdims=True) + y_pred
-    slopes = np.where((excess > 0) & (one_hot == 0), p * np.maximum(excess, 0.0) ** (p - 1), 0.0)
-    return (slopes - one_hot * slopes.sum(axis=-1, keepdims=True)) / num_classes
-
-
-# ---------------------------------------------------------------------------------------
-# Overlap (Dice, Tversky): sums over the non-batch axes of each sample
-
-
-def _tversky_gradient(y_true, y_pred, alpha, beta, smooth):
-    r"""With :math:`A = TP + s`, :math:`B = TP + \alpha FP + \beta FN + s` and
-    :math:`\ell = 1 - A / B`:
-    :math:`\partial \ell / \partial p_j = -\bigl(y_j B - A\,(y_j + \alpha (1 - y_j)
-    - \beta y_j)\bigr) / B^2`.
-    """
-    true_pos, false_pos, false_neg = segmentation.overlap_counts(y_true, y_pred, "sum")
-    y_true = np.asarray(y_true, dtype=np.float64)
-    shape = (-1,) + (1,) * (y_true.ndim - 1)
-    numerator = (true_pos + smooth).reshape(shape)
-    denominator = (true_pos + alpha * false_pos + beta * false_neg + smooth).reshape(shape)
-    d_denominator = y_true + alpha * (1.0 - y_true) - beta * y_true
-    return -(y_true * denominator - numerator * d_denominator) / denominator**2
-
-
-@_register(segmentation.tversky)
-def _grad_tversky(y_true, y_pred, *, alpha=0.5, beta=0.5, smooth=0.0):
-    r"""See :func:`_tversky_gradient` (:math:`\alpha` on false positives, as published)."""
-    return _tversky_gradient(y_true, y_pred, alpha, beta, smooth)
-
-
-@_register(segmentation.dice)
-def _grad_dice(y_true, y_pred, *, smooth=0.0):
-    r"""Dice with smoothing :math:`s` is Tversky with :math:`\alpha = \beta = \tfrac12` and
-    smoothing :math:`s / 2`, so :func:`_tversky_gradient` applies.
-    """
-    return _tversky_gradient(y_true, y_pred, 0.5, 0.5, smooth / 2.0)

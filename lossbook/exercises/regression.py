@@ -1,127 +1,29 @@
-"""The exercises behind :func:`lossbook.exercises.check` (private): inputs, hints, known mistakes.
-
-Each :class:`Exercise` names its reference loss (the expected values always come from
-:mod:`lossbook.reference`), hand-picked inputs, a domain for seeded random inputs, extreme
-inputs with a hint each, points for the gradient check, and :class:`Mistake` s: *wrong*
-formulas that students (and the source articles, see SOURCES.md) write, so that feedback can
-name the mistake. Hints describe the fix in words and formulas, never in code.
-"""
+"""The Regression chapter's exercises: MSE, MAE, RMSE, MSLE, Huber, log-cosh, quantile, Poisson."""
 
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Case", "EXERCISES", "Exercise", "Mistake", "cases_for"]
+from lossbook.exercises._bank import Exercise, Mistake
+from lossbook.exercises._bank import residual as _r
+from lossbook.exercises._bank import simple_extremes as _simple_extremes
+from lossbook.exercises._bank import zeros_and as _same
+
+__all__ = ["ALIASES", "EXERCISES"]
+
 
 _OVERFLOW = ("log(cosh(x)) overflows for |x| > 710 (cosh is about e^|x| / 2); rewrite it with "
              "the identity log cosh x = |x| + log1p(exp(-2|x|)) - log 2, in which exp only ever "
              "sees a non-positive number.")
 
 
-@dataclass(frozen=True)
-class Case:
-    """One check: inputs (float64), the hyper-parameters, and the hint shown if it fails."""
-
-    kind: str  # "fixed" | "random" | "extreme" | "gradient"
-    description: str
-    y_true: np.ndarray
-    y_pred: np.ndarray
-    params: dict
-    hint: str = ""
-    atol: float = 1e-7
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong formula and the hint that explains it.
-
-    ``values(y_true, y_pred, **params)`` gives the wrong element-wise losses
-    (``elementwise=False``: the wrong mean loss itself).
-    """
-
-    values: Callable
-    hint: str
-    elementwise: bool = True
-
-
-@dataclass(frozen=True)
-class Exercise:
-    name: str
-    title: str
-    reference: str  # the function's name in lossbook.reference
-    hint: str  # the definition, shown when no more specific hint applies
-    params: dict = field(default_factory=dict)  # reference defaults
-    grid: dict = field(default_factory=dict)  # values tried when the function takes the keyword
-    domain: str = "real"  # "real" | "nonnegative" | "counts"
-    fixed: tuple = ()  # (description, y_true, y_pred)
-    extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
-    gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
-    mistakes: tuple = ()
-
-
-def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
-    if domain == "counts":
-        return rng.poisson(3.0, shape).astype(np.float64), rng.gamma(3.0, 1.0, shape) + 0.05
-    if domain == "nonnegative":
-        return rng.gamma(2.0, 1.5, shape), rng.gamma(2.0, 1.5, shape)
-    y_true = rng.normal(0.0, 2.0, shape)
-    return y_true, y_true + rng.normal(0.0, 1.5, shape)
-
-
-_SHAPES = ((8,), (6, 3), (2, 4, 3))
-
-
-def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case]]:
-    """The parameters of the fixed cases and every :class:`Case` of ``exercise``.
-
-    ``fixed``: hyper-parameters pinned by the caller; ``vary``: those the student's function
-    accepts and the caller did not pin (several grid values are then tried).
-    """
-    base = {**exercise.params, **{k: exercise.grid[k][0] for k in vary}, **fixed}
-    cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base)
-             for text, t, p in exercise.fixed]
-    rng = np.random.default_rng(zlib.crc32(exercise.name.encode()))
-    for index, shape in enumerate(_SHAPES):
-        params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
-        shown = "".join(f", {k}={params[k]}" for k in vary)
-        y_true, y_pred = _random(exercise.domain, rng, shape)
-        cases.append(Case("random", f"inputs of shape {shape}{shown}",
-                          y_true, y_pred, params))
-    for text, y_true, y_pred, hint, extra in exercise.extremes(base, set(vary)):
-        cases.append(Case("extreme", text, np.asarray(y_true, float), np.asarray(y_pred, float),
-                          {**base, **extra}, hint, atol=1e-12 if "tiny" in text else 1e-7))
-    if exercise.gradient_points:
-        y_true = np.zeros(len(exercise.gradient_points)) + (exercise.domain != "real")
-        scale = base.get("delta", 1.0)
-        y_pred = y_true + scale * np.asarray(exercise.gradient_points, float)
-        cases.append(Case("gradient", f"residuals {np.round(y_pred - y_true, 8).tolist()}",
-                          y_true, y_pred, base, exercise.hint))
-    y_true, y_pred = _random(exercise.domain, rng, (4, 3))
-    cases.append(Case("gradient", "random inputs of shape (4, 3)", y_true, y_pred, base,
-                      exercise.hint))
-    return base, cases
-
-
-def _r(y_true, y_pred):
-    return np.asarray(y_true, float) - np.asarray(y_pred, float)
-
-
-def _same(values) -> tuple:
-    return np.zeros_like(values), np.asarray(values, float)
-
-
-# ---------------------------------------------------------------------------------------
-
-
 def _huber_extremes(params, vary):
     delta = params["delta"]
     return [
-        (f"residual exactly ±δ (the kink), delta={delta}", [0.0, 0.0, 2.0], [delta, -delta, 2.0 + delta],
+        (f"residual exactly ±δ (the kink), delta={delta}", [0.0, 0.0, 2.0],
+         [delta, -delta, 2.0 + delta],
          "at |r| = δ both pieces must give ½δ²: the linear piece is δ(|r| − ½δ).", {}),
         ("huge residuals ±1e8", *_same([1e8, -1e8]),
          "for huge |r| Huber grows linearly: δ(|r| − ½δ), no overflow and no squaring.", {}),
@@ -151,15 +53,9 @@ def _quantile_extremes(params, vary):
              for tau in (0.01, 0.99) if "tau" in vary]
     return cases + [
         ("huge residuals ±1e8", *_same([1e8, -1e8]), hint, {}),
-        ("perfect predictions (all residuals 0)", [0.0, 1.5], [0.0, 1.5], "a perfect prediction has loss 0.", {}),
+        ("perfect predictions (all residuals 0)", [0.0, 1.5], [0.0, 1.5],
+         "a perfect prediction has loss 0.", {}),
     ]
-
-
-def _simple_extremes(params, vary):
-    return [("huge residuals ±1e8", *_same([1e8, -1e8]),
-             "large residuals should give large, finite values (float64 has room for 1e16).", {}),
-            ("perfect predictions (all residuals 0)", [0.0, 1.5, -2.0], [0.0, 1.5, -2.0],
-             "a perfect prediction has loss 0.", {})]
 
 
 def _rmse_extremes(params, vary):
@@ -180,7 +76,8 @@ def _poisson_extremes(params, vary):
     return [("zero counts with zero rate (0·log 0)", [0.0, 0.0], [0.0, 1e-8],
              "when y = 0 the term y·log ŷ is 0 even where ŷ = 0 (0·log 0 = 0 by convention): "
              "compute it only where y > 0.", {}),
-            ("large counts", [1000.0, 5e5], [900.0, 6e5], "no overflow: ŷ − y·log ŷ is finite here.", {})]
+            ("large counts", [1000.0, 5e5], [900.0, 6e5],
+             "no overflow: ŷ − y·log ŷ is finite here.", {})]
 
 
 def _huber_sources(y_true, y_pred, delta=1.0):
@@ -199,7 +96,8 @@ def _rmse_mean(fn):
 
 _HUBER = Exercise(
     "huber", "Huber loss", "huber",
-    "Huber is ½r² for |r| ≤ δ and δ(|r| − ½δ) for |r| > δ, with r = y − ŷ, averaged over all elements.",
+    "Huber is ½r² for |r| ≤ δ and δ(|r| − ½δ) for |r| > δ, with r = y − ŷ, averaged over all "
+    "elements.",
     params={"delta": 1.0}, grid={"delta": (1.0, 0.5, 2.5)},
     fixed=(("small residuals inside ±δ", [0.0, 1.0, -1.0], [0.5, 1.2, -1.9]),
            ("large residuals beyond ±δ", [0.0, 0.0, 3.0], [3.0, -2.5, -1.0])),
@@ -208,33 +106,40 @@ _HUBER = Exercise(
         Mistake(_huber_sources, "this is the source article's wrong formula: for |r| ≤ δ the loss "
                 "is ½r² (no δ² factor) and beyond δ it is δ(|r| − ½δ) — subtract half of δ, so "
                 "both pieces meet at |r| = δ with value ½δ² and slope δ."),
-        Mistake(lambda t, p, delta=1.0: _huber(t, p, delta) / delta, "your values are Huber divided "
-                "by δ: that is torch's SmoothL1Loss(beta=δ). Huber's linear piece has slope δ."),
+        Mistake(lambda t, p, delta=1.0: _huber(t, p, delta) / delta,
+                "your values are Huber divided by δ: that is torch's SmoothL1Loss(beta=δ). Huber's "
+                "linear piece has slope δ."),
         Mistake(lambda t, p, delta=1.0: 0.5 * _r(t, p) ** 2, "your loss stays quadratic for large "
                 "residuals; beyond |r| > δ Huber grows linearly: δ(|r| − ½δ)."),
         Mistake(lambda t, p, delta=1.0: 2 * _huber(t, p, delta), "your values are twice Huber's: "
                 "the quadratic piece is ½r² (with the ½) and the linear one δ(|r| − ½δ)."),
         Mistake(lambda t, p, delta=1.0: np.where(np.abs(_r(t, p)) <= delta, 0.5 * _r(t, p) ** 2,
                                                  delta * np.abs(_r(t, p))),
-                "beyond δ subtract ½δ²: the linear piece is δ(|r| − ½δ), so that it meets ½r² at |r| = δ."),
+                "beyond δ subtract ½δ²: the linear piece is δ(|r| − ½δ), so that it meets ½r² at "
+                "|r| = δ."),
     ))
+
 
 _LOG_COSH = Exercise(
     "log_cosh", "Log-cosh loss", "log_cosh",
-    "log-cosh is log(cosh(ŷ − y)) averaged over all elements; compute it in a form that cannot overflow.",
+    "log-cosh is log(cosh(ŷ − y)) averaged over all elements; compute it in a form that cannot "
+    "overflow.",
     fixed=(("moderate residuals of both signs", [0.0, 1.0, -1.0, 2.0], [0.5, -1.0, -4.0, 2.0]),),
-    extremes=_log_cosh_extremes, gradient_points=(-1e8, -800.0, -3.0, -1e-8, 0.0, 1e-8, 0.5, 800.0, 1e8),
+    extremes=_log_cosh_extremes,
+    gradient_points=(-1e8, -800.0, -3.0, -1e-8, 0.0, 1e-8, 0.5, 800.0, 1e8),
     mistakes=(
         Mistake(lambda t, p: np.abs(_r(t, p)) - np.log(2.0), "you kept only the large-residual "
                 "asymptote |r| − log 2; the term log(1 + e^(−2|r|)) matters for small residuals."),
         Mistake(lambda t, p: np.abs(_r(t, p)) + np.log1p(np.exp(-2 * np.abs(_r(t, p)))),
-                "your values are log 2 ≈ 0.693 too high: log cosh r = |r| + log(1 + e^(−2|r|)) − log 2."),
+                "your values are log 2 ≈ 0.693 too high: log cosh r = |r| + log(1 + e^(−2|r|)) "
+                "− log 2."),
     ))
+
 
 _QUANTILE = Exercise(
     "quantile", "Quantile (pinball) loss", "quantile",
-    "with r = y − ŷ the pinball loss is τ·r for r ≥ 0 and (τ − 1)·r for r < 0, i.e. max(τr, (τ − 1)r), "
-    "averaged over all elements.",
+    "with r = y − ŷ the pinball loss is τ·r for r ≥ 0 and (τ − 1)·r for r < 0, i.e. "
+    "max(τr, (τ − 1)r), averaged over all elements.",
     params={"tau": 0.5}, grid={"tau": (0.8, 0.1, 0.9)},
     fixed=(("under- and over-predictions", *_QUANTILE_FIXED),),
     extremes=_quantile_extremes, gradient_points=(-3.0, -0.5, 0.5, 3.0),
@@ -248,24 +153,30 @@ _QUANTILE = Exercise(
                 "loss weighs under-predictions by τ and over-predictions by 1 − τ."),
     ))
 
+
 _MSE = Exercise(
     "mse", "Mean squared error", "mean_squared_error",
     "MSE is the mean of the squared residuals (y − ŷ)² over all elements.",
     fixed=(("small residuals of both signs", [0.0, 1.0, 2.0], [0.5, 0.0, 2.0]),),
     extremes=_simple_extremes,
-    mistakes=(Mistake(lambda t, p: 0.5 * _r(t, p) ** 2, "there is no factor ½ in MSE (Keras and torch agree)."),
+    mistakes=(Mistake(lambda t, p: 0.5 * _r(t, p) ** 2, "there is no factor ½ in MSE (Keras and "
+                      "torch agree)."),
               Mistake(lambda t, p: np.abs(_r(t, p)), "square the residuals; |r| gives the MAE."),
               Mistake(lambda t, p: np.sqrt(np.mean(_r(t, p) ** 2)), "no square root: that is RMSE.",
                       elementwise=False)))
+
 
 _MAE = Exercise(
     "mae", "Mean absolute error", "mean_absolute_error",
     "MAE is the mean of the absolute residuals |y − ŷ| over all elements.",
     fixed=(("small residuals of both signs", [0.0, 1.0, 2.0], [0.5, 0.0, 2.0]),),
     extremes=_simple_extremes,
-    mistakes=(Mistake(lambda t, p: _r(t, p), "take the absolute value of each residual before averaging."),
-              Mistake(lambda t, p: -_r(t, p), "take the absolute value of each residual before averaging."),
+    mistakes=(Mistake(lambda t, p: _r(t, p), "take the absolute value of each residual before "
+                      "averaging."),
+              Mistake(lambda t, p: -_r(t, p), "take the absolute value of each residual before "
+                      "averaging."),
               Mistake(lambda t, p: _r(t, p) ** 2, "MAE uses |r|, not r² (that is the MSE).")))
+
 
 _RMSE = Exercise(
     "rmse", "Root mean squared error (with ε inside the root)", "root_mean_squared_error",
@@ -273,14 +184,17 @@ _RMSE = Exercise(
     params={"epsilon": 0.0}, grid={"epsilon": (1e-8, 0.5, 0.0)},
     fixed=(("small residuals of both signs", [0.0, 1.0, 2.0, 3.0], [0.5, 0.0, 2.0, 1.0]),),
     extremes=_rmse_extremes,
-    mistakes=(Mistake(_rmse_mean(lambda r, e: np.mean(r**2) + e), "take the square root: that is the MSE.",
-                      elementwise=False),
-              Mistake(_rmse_mean(lambda r, e: np.mean(np.sqrt(r**2 + e))), "RMSE is the square root of "
-                      "the mean of r², not the mean of the square roots.", elementwise=False),
-              Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2))), "put ε inside the square root: "
-                      "√(MSE + ε).", elementwise=False),
-              Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2)) + e), "ε goes inside the square "
-                      "root, √(MSE + ε), not after it.", elementwise=False)))
+    mistakes=(Mistake(_rmse_mean(lambda r, e: np.mean(r**2) + e),
+                      "take the square root: that is the MSE.", elementwise=False),
+              Mistake(_rmse_mean(lambda r, e: np.mean(np.sqrt(r**2 + e))),
+                      "RMSE is the square root of the mean of r², not the mean of the square "
+                      "roots.", elementwise=False),
+              Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2))),
+                      "put ε inside the square root: √(MSE + ε).", elementwise=False),
+              Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2)) + e),
+                      "ε goes inside the square root, √(MSE + ε), not after it.",
+                      elementwise=False)))
+
 
 _MSLE = Exercise(
     "msle", "Mean squared logarithmic error", "mean_squared_logarithmic_error",
@@ -290,24 +204,29 @@ _MSLE = Exercise(
     extremes=_msle_extremes,
     mistakes=(Mistake(lambda t, p: (np.log(p) - np.log(t)) ** 2, "use log(1 + y), not log y (it is "
                       "finite at 0)."),
-              Mistake(lambda t, p: _r(t, p) ** 2, "take the logarithms, log(1 + y), before squaring "
-                      "the difference."),
+              Mistake(lambda t, p: _r(t, p) ** 2, "take the logarithms, log(1 + y), before "
+                      "squaring the difference."),
               Mistake(lambda t, p: np.log1p(p) - np.log1p(t), "square the difference of the logs."),
-              Mistake(lambda t, p: np.abs(np.log1p(p) - np.log1p(t)), "square the difference of the logs.")))
+              Mistake(lambda t, p: np.abs(np.log1p(p) - np.log1p(t)),
+                      "square the difference of the logs.")))
+
 
 _POISSON = Exercise(
     "poisson", "Poisson loss (rate as prediction)", "poisson",
-    "the Poisson loss is ŷ − y·log ŷ averaged over all elements, with ŷ the predicted rate (not its log).",
+    "the Poisson loss is ŷ − y·log ŷ averaged over all elements, with ŷ the predicted rate (not "
+    "its log).",
     domain="counts",
     fixed=(("small counts", [0.0, 1.0, 4.0], [0.5, 1.0, 2.0]),),
     extremes=_poisson_extremes,
-    mistakes=(Mistake(lambda t, p: t * np.log(p) - p, "y·log ŷ − ŷ is the log-likelihood (to maximise); "
-                      "the loss is its negative, ŷ − y·log ŷ."),
+    mistakes=(Mistake(lambda t, p: t * np.log(p) - p, "y·log ŷ − ŷ is the log-likelihood (to "
+                      "maximise); the loss is its negative, ŷ − y·log ŷ."),
               Mistake(lambda t, p: np.exp(p) - t * p, "you treated y_pred as the log-rate (torch's "
                       "PoissonNLLLoss default log_input=True); here y_pred is the rate itself."),
               Mistake(lambda t, p: p - t * np.log(p) + np.vectorize(math.lgamma)(t + 1.0),
                       "you added the constant log(y!) of the full negative log-likelihood; the "
                       "Poisson loss (Keras' Poisson) leaves it out: ŷ − y·log ŷ.")))
 
-EXERCISES = {e.name: e for e in (_HUBER, _LOG_COSH, _QUANTILE, _MSE, _MAE, _RMSE, _MSLE, _POISSON)}
-EXERCISES["pinball"] = _QUANTILE
+
+EXERCISES = (_HUBER, _LOG_COSH, _QUANTILE, _MSE, _MAE, _RMSE, _MSLE, _POISSON)
+#: other names a student may look for
+ALIASES = {"pinball": "quantile"}

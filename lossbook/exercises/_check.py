@@ -1,29 +1,5 @@
-"""Autograded exercises: check a student's loss function against :mod:`lossbook.reference`.
-
-::
-
-    def my_huber(y_true, y_pred, delta=1.0):
-        ...                                   # NumPy, torch or keras.ops
-    lb.exercises.check("huber", my_huber)     # prints what passed, or what failed and a hint
-
-The contract for the student's function:
-
-- it takes ``(y_true, y_pred)``, Keras' order (a torch-style ``(input, target)`` function is
-  checked with ``order="torch"``), plus the exercise's hyper-parameters as keyword arguments
-  if it accepts them (``delta=``, ``tau=``, ...) — then several values of them are tried;
-- it is given NumPy float64 arrays, torch float64 tensors or Keras tensors, depending on
-  ``framework=`` (``"numpy"``, ``"torch"`` or ``"keras"``; detected from the names the function
-  uses when left out);
-- it returns the **mean** loss over all elements, a single number (``reduction="sum"`` or
-  ``"none"`` in :func:`check` ask for the sum or the per-sample values instead).
-
-:func:`check` compares it on hand-picked, seeded random and extreme inputs and, for torch, its
-autograd gradient with :func:`lossbook.reference.gradient`. It never raises for a wrong or
-unfinished function (unless ``strict=True``): it returns a :class:`CheckResult` whose text says
-which case failed, expected vs got, and a hint that describes the fix mathematically. It never
-shows the reference's code. A name that is not an exercise, or bad ``framework``/``order``, is a
-``ValueError`` (a mistake in the notebook, not in the student's answer).
-"""
+"""The checker behind :func:`lossbook.exercises.check`: calls the student's function in its
+framework, compares it with the reference case by case, and words the feedback."""
 
 from __future__ import annotations
 
@@ -31,19 +7,24 @@ import builtins
 import contextlib
 import dataclasses
 import html
-import inspect
-import sys
-import types
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from lossbook import reference
-from lossbook._exercise_bank import EXERCISES, Case, Exercise, cases_for
+from lossbook._arrays import close, to_numpy
 from lossbook._validation import check_in_choices
+from lossbook.exercises import regression as _regression
+from lossbook.exercises._bank import Case, Exercise, cases_for
+from lossbook.exercises._calling import _accepted, _Call, _detect
 
 __all__ = ["CheckResult", "Failure", "available", "check", "list"]
+
+#: One bank of exercises per chapter; a new chapter adds its module here.
+BANKS = (_regression,)
+EXERCISES: dict[str, Exercise] = {e.name: e for bank in BANKS for e in bank.EXERCISES}
+EXERCISES.update({alias: EXERCISES[name] for bank in BANKS
+                  for alias, name in bank.ALIASES.items()})
 
 FRAMEWORKS = ("numpy", "torch", "keras")
 ORDERS = ("keras", "torch")
@@ -89,7 +70,8 @@ class CheckResult:
         return not self.failures and self.total > 0 and len(self.checked) == self.total
 
     def assert_passed(self) -> CheckResult:
-        """Return ``self`` if every check passed; raise ``AssertionError`` with the report otherwise."""
+        """Return ``self`` if every check passed; raise ``AssertionError`` with the report
+        otherwise."""
         if not self.passed:
             raise AssertionError("\n" + str(self))
         return self
@@ -141,13 +123,15 @@ class _Catalogue(tuple):
     """The exercises as a printable table (what :func:`list` returns)."""
 
     def __repr__(self) -> str:
-        rows = [f"{e.name:<10} {e.title}" + (f"  [{', '.join(f'{k}={v}' for k, v in e.params.items())}]"
-                                              if e.params else "") for e in self]
+        rows = [f"{e.name:<10} {e.title}"
+                + (f"  [{', '.join(f'{k}={v}' for k, v in e.params.items())}]" if e.params else "")
+                for e in self]
         return "\n".join(rows)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td><code>{e.name}</code></td><td>{html.escape(e.title)}</td>"
-                       f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in e.params.items()))}</td></tr>"
+                       f"<td>{html.escape(', '.join(f'{k}={v}' for k, v in e.params.items()))}"
+                       "</td></tr>"
                        for e in self)
         return f"<table><tr><th>name</th><th>loss</th><th>hyper-parameters</th></tr>{rows}</table>"
 
@@ -169,105 +153,9 @@ def list() -> _Catalogue:  # noqa: A001  (the documented name: lb.exercises.list
 
 def _get(name) -> Exercise:
     if not isinstance(name, str) or name not in EXERCISES:
-        raise ValueError(f"`name` must be one of the exercises {available()}. Received: name={name!r}")
+        raise ValueError(f"`name` must be one of the exercises {available()}. "
+                         f"Received: name={name!r}")
     return EXERCISES[name]
-
-
-# ---------------------------------------------------------------------------------------
-# Calling the student's function in its framework
-
-
-def _module_of(value) -> str:
-    if isinstance(value, types.ModuleType):
-        return value.__name__
-    return getattr(value, "__module__", "") or ""
-
-
-def _global_names(function, depth: int = 0) -> set[str]:
-    """Module roots of the globals ``function`` uses, following helper functions it calls."""
-    code = getattr(function, "__code__", None)
-    if code is None or depth > 3:
-        return set()
-    names, stack = set(), [code]
-    while stack:  # nested functions and lambdas too
-        current = stack.pop()
-        names.update(current.co_names)
-        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    cells = {}  # the closure's variables (a helper defined inside another function)
-    for variable, cell in zip(code.co_freevars, function.__closure__ or (), strict=False):
-        with contextlib.suppress(ValueError):  # an empty cell
-            cells[variable] = cell.cell_contents
-    roots = set()
-    for name in names | set(cells):
-        value = cells[name] if name in cells else function.__globals__.get(name)
-        if isinstance(value, types.FunctionType) and value is not function:
-            roots |= _global_names(value, depth + 1)
-        elif value is not None:
-            roots.add(_module_of(value).split(".")[0])
-    return roots
-
-
-def _detect(student_fn) -> str | None:
-    """The framework the function's global names point to (torch > keras > numpy), or None."""
-    roots = _global_names(inspect.unwrap(student_fn))
-    for framework, modules in (("torch", {"torch"}), ("keras", {"keras", "tensorflow", "jax"}),
-                               ("numpy", {"numpy"})):
-        if roots & modules:
-            return framework
-    return None
-
-
-def _to_framework(array: np.ndarray, framework: str, requires_grad: bool = False):
-    if framework == "torch":
-        import torch
-
-        return torch.tensor(array, dtype=torch.float64, requires_grad=requires_grad)
-    if framework == "keras":
-        from lossbook._env import quiet_import
-
-        return quiet_import("keras").ops.convert_to_tensor(array, dtype="float64")
-    return array.copy()
-
-
-def _to_numpy(value) -> np.ndarray:
-    """The function's output as float64 NumPy; ``TypeError`` when it is not numeric."""
-    kind = type(value).__name__
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch
-        value = value.detach().cpu().double().numpy()
-    elif _module_of(type(value)).split(".")[0] in ("tensorflow", "keras", "jax", "jaxlib"):
-        with contextlib.suppress(Exception):
-            value = sys.modules["keras"].ops.convert_to_numpy(value)
-    array = np.asarray(value)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(kind)
-    return array.astype(np.float64)
-
-
-@dataclass
-class _Call:
-    student_fn: object
-    framework: str
-    order: str
-    accepted: frozenset  # hyper-parameter names the function takes as keywords
-
-    def __call__(self, case: Case, requires_grad: bool = False):
-        y_true = _to_framework(case.y_true, self.framework)
-        y_pred = _to_framework(case.y_pred, self.framework, requires_grad)
-        kwargs = {k: v for k, v in case.params.items() if k in self.accepted}
-        args = (y_true, y_pred) if self.order == "keras" else (y_pred, y_true)
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")  # an overflow is reported as a failure instead
-            return self.student_fn(*args, **kwargs), y_pred
-
-
-def _accepted(student_fn, names) -> frozenset:
-    try:
-        parameters = inspect.signature(student_fn).parameters
-    except (TypeError, ValueError):
-        return frozenset()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return frozenset(names)
-    return frozenset(n for n in names if n in parameters)
 
 
 # ---------------------------------------------------------------------------------------
@@ -307,8 +195,7 @@ def _expected(exercise: Exercise, case: Case, reduction: str):
 
 
 def _close(got, expected, atol=_ATOL) -> bool:
-    with np.errstate(invalid="ignore"):  # inf - inf: equal infinities count as close
-        return bool(np.all((got == expected) | (np.abs(got - expected) <= atol + _RTOL * np.abs(expected))))
+    return bool(np.all(close(got, expected, rtol=_RTOL, atol=atol)))
 
 
 def _diagnose(exercise: Exercise, case: Case, got, reduction: str) -> str:
@@ -319,7 +206,8 @@ def _diagnose(exercise: Exercise, case: Case, got, reduction: str) -> str:
         with contextlib.suppress(Exception), np.errstate(all="ignore"):
             wrong = np.asarray(values(), dtype=np.float64)
             per_sample = wrong if wrong.ndim <= 1 else wrong.mean(axis=-1)
-            wrong = {"none": per_sample, "sum": per_sample.sum(), "mean": per_sample.mean()}[reduction]
+            wrong = {"none": per_sample, "sum": per_sample.sum(),
+                     "mean": per_sample.mean()}[reduction]
             if wrong.shape == got.shape and _close(got, wrong) and not _close(wrong, _expected(
                     exercise, case, reduction)):
                 return hint
@@ -342,9 +230,10 @@ def _check_value(exercise, case, output, reduction) -> Failure | None:
     expected = _expected(exercise, case, reduction)
     where = f"{case.kind}: {case.description}"
     try:
-        got = _to_numpy(output)
-    except TypeError as error:
-        return Failure(where, f"your function returned a {error}, not a number or tensor.",
+        got = to_numpy(output, scalar=False)
+    except TypeError:
+        return Failure(where, f"your function returned a {type(output).__name__}, not a "
+                       "number or tensor.",
                        "return the loss as a NumPy value or a tensor of the framework you use.")
     if got.size == 1 and expected.ndim == 0:
         got = got.reshape(())
@@ -363,7 +252,8 @@ def _check_value(exercise, case, output, reduction) -> Failure | None:
         hint = case.hint or ("look for 0/0, inf − inf, or a log or square root of a negative "
                              "number. " + exercise.hint)
     elif np.any(np.isinf(got)):
-        message = f"{_inputs(case)}\nyour function returned inf — an overflow? (expected {_fmt(expected)})"
+        message = (f"{_inputs(case)}\nyour function returned inf — an overflow? "
+                   f"(expected {_fmt(expected)})")
     return Failure(where, message, hint)
 
 
@@ -376,7 +266,8 @@ def _check_gradient(exercise, case, call: _Call, reduction) -> Failure | None:
                        "stay in torch operations all the way (no .item(), .detach(), NumPy or "
                        "Python floats in between).")
     output.sum().backward()
-    got = _to_numpy(y_pred.grad) if y_pred.grad is not None else np.zeros(case.y_pred.shape)
+    got = (to_numpy(y_pred.grad, scalar=False) if y_pred.grad is not None
+           else np.zeros(case.y_pred.shape))
     # the student's output is summed before backward(): "none" has the gradient of "sum"
     expected = reference.gradient(exercise.reference, case.y_true, case.y_pred,
                                   reduction="mean" if reduction == "mean" else "sum", **case.params)

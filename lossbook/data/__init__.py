@@ -1,0 +1,52 @@
+"""Seeded synthetic data for the book: small, reproducible, ready for torch and Keras.
+
+Every generator takes ``seed=`` (an int) or ``rng=`` (a :class:`numpy.random.Generator`),
+never global randomness, and returns a :class:`Dataset`: ``x`` of shape ``[n, features]``
+and ``y`` of shape ``[n, 1]`` in float32 (integer labels of shape ``[n]`` for multi-class
+data), the noise-free truth (``mean``, ``params``) and a clean held-out ``test`` set drawn
+from the same distribution::
+
+    data = lb.data.regression_with_outliers(seed=0)
+    data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
+
+One module per task (``regression``, ``classification``); every generator is re-exported
+here: ``lossbook.data.linear``.
+"""
+
+from __future__ import annotations
+
+from lossbook.data._dataset import (
+    Dataset,
+    split,
+)
+from lossbook.data.classification import (
+    binary_classification,
+    imbalanced,
+    multiclass_blobs,
+    one_hot,
+)
+from lossbook.data.regression import (
+    DISTRIBUTIONS,
+    counts,
+    heavy_tailed,
+    heteroscedastic,
+    laplace_noise,
+    linear,
+    regression_with_outliers,
+)
+
+__all__ = [
+    "DISTRIBUTIONS",
+    "Dataset",
+    "binary_classification",
+    "counts",
+    "heavy_tailed",
+    "heteroscedastic",
+    "imbalanced",
+    "laplace_noise",
+    "linear",
+    "multiclass_blobs",
+    "one_hot",
+    "regression_with_outliers",
+    "split",
+]

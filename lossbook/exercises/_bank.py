@@ -1,0 +1,120 @@
+"""What an exercise is (private): inputs, hints, known mistakes; and how its cases are made.
+
+Each :class:`Exercise` names its reference loss (the expected values always come from
+:mod:`lossbook.reference`), hand-picked inputs, a domain for seeded random inputs, extreme
+inputs with a hint each, points for the gradient check, and :class:`Mistake` s: *wrong*
+formulas that students (and the source articles, see SOURCES.md) write, so that feedback can
+name the mistake. Hints describe the fix in words and formulas, never in code.
+
+The exercises themselves live in one bank per chapter (``regression``, ...); a new
+chapter adds its module and lists it in ``_check.BANKS``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Case", "Exercise", "Mistake", "cases_for", "residual", "zeros_and", "simple_extremes"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One check: inputs (float64), the hyper-parameters, and the hint shown if it fails."""
+
+    kind: str  # "fixed" | "random" | "extreme" | "gradient"
+    description: str
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    params: dict
+    hint: str = ""
+    atol: float = 1e-7
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong formula and the hint that explains it.
+
+    ``values(y_true, y_pred, **params)`` gives the wrong element-wise losses
+    (``elementwise=False``: the wrong mean loss itself).
+    """
+
+    values: Callable
+    hint: str
+    elementwise: bool = True
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    title: str
+    reference: str  # the function's name in lossbook.reference
+    hint: str  # the definition, shown when no more specific hint applies
+    params: dict = field(default_factory=dict)  # reference defaults
+    grid: dict = field(default_factory=dict)  # values tried when the function takes the keyword
+    domain: str = "real"  # "real" | "nonnegative" | "counts"
+    fixed: tuple = ()  # (description, y_true, y_pred)
+    extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
+    gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
+    mistakes: tuple = ()
+
+
+def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
+    if domain == "counts":
+        return rng.poisson(3.0, shape).astype(np.float64), rng.gamma(3.0, 1.0, shape) + 0.05
+    if domain == "nonnegative":
+        return rng.gamma(2.0, 1.5, shape), rng.gamma(2.0, 1.5, shape)
+    y_true = rng.normal(0.0, 2.0, shape)
+    return y_true, y_true + rng.normal(0.0, 1.5, shape)
+
+
+_SHAPES = ((8,), (6, 3), (2, 4, 3))
+
+
+def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case]]:
+    """The parameters of the fixed cases and every :class:`Case` of ``exercise``.
+
+    ``fixed``: hyper-parameters pinned by the caller; ``vary``: those the student's function
+    accepts and the caller did not pin (several grid values are then tried).
+    """
+    base = {**exercise.params, **{k: exercise.grid[k][0] for k in vary}, **fixed}
+    cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base)
+             for text, t, p in exercise.fixed]
+    rng = np.random.default_rng(zlib.crc32(exercise.name.encode()))
+    for index, shape in enumerate(_SHAPES):
+        params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
+        shown = "".join(f", {k}={params[k]}" for k in vary)
+        y_true, y_pred = _random(exercise.domain, rng, shape)
+        cases.append(Case("random", f"inputs of shape {shape}{shown}",
+                          y_true, y_pred, params))
+    for text, y_true, y_pred, hint, extra in exercise.extremes(base, set(vary)):
+        cases.append(Case("extreme", text, np.asarray(y_true, float), np.asarray(y_pred, float),
+                          {**base, **extra}, hint, atol=1e-12 if "tiny" in text else 1e-7))
+    if exercise.gradient_points:
+        y_true = np.zeros(len(exercise.gradient_points)) + (exercise.domain != "real")
+        scale = base.get("delta", 1.0)
+        y_pred = y_true + scale * np.asarray(exercise.gradient_points, float)
+        cases.append(Case("gradient", f"residuals {np.round(y_pred - y_true, 8).tolist()}",
+                          y_true, y_pred, base, exercise.hint))
+    y_true, y_pred = _random(exercise.domain, rng, (4, 3))
+    cases.append(Case("gradient", "random inputs of shape (4, 3)", y_true, y_pred, base,
+                      exercise.hint))
+    return base, cases
+
+
+def residual(y_true, y_pred):
+    return np.asarray(y_true, float) - np.asarray(y_pred, float)
+
+
+def zeros_and(values) -> tuple:
+    return np.zeros_like(values), np.asarray(values, float)
+
+
+def simple_extremes(params, vary):
+    return [("huge residuals ±1e8", *zeros_and([1e8, -1e8]),
+             "large residuals should give large, finite values (float64 has room for 1e16).", {}),
+            ("perfect predictions (all residuals 0)", [0.0, 1.5, -2.0], [0.0, 1.5, -2.0],
+             "a perfect prediction has loss 0.", {})]

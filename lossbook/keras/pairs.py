@@ -1,0 +1,93 @@
+"""Metric-learning losses Keras lacks: contrastive, triplet and AM-softmax."""
+
+from __future__ import annotations
+
+from lossbook.keras._base import _Loss, keras, ops
+
+__all__ = ["AMSoftmax", "Contrastive", "Triplet", "am_softmax", "contrastive", "triplet"]
+
+
+def contrastive(y_true, y_pred, margin=1.0):
+    r"""Contrastive loss (Hadsell, Chopra & LeCun, 2006) on pair distances.
+
+    :math:`y\,d^2 + (1 - y)\max(0, m - d)^2` with ``y_pred`` the distance :math:`d` and
+    ``y_true`` 1 for a similar pair, 0 for a dissimilar one; averaged over the last axis.
+
+    >>> ops.convert_to_numpy(contrastive([[1.0], [0.0]], [[0.5], [0.5]])).tolist()
+    [0.25, 0.25]
+    """
+    distance = ops.convert_to_tensor(y_pred)
+    similar = ops.cast(y_true, distance.dtype)
+    loss = (similar * ops.square(distance)
+            + (1.0 - similar) * ops.square(ops.relu(margin - distance)))
+    return ops.mean(loss, axis=-1)
+
+
+def triplet(y_true, y_pred, margin=1.0):
+    r"""Triplet loss (Schroff et al., 2015): :math:`\max(0, \|a - p\| - \|a - n\| + m)`.
+
+    ``y_pred`` stacks the embeddings ``[batch, 3, dim]`` as (anchor, positive, negative) along
+    axis 1; ``y_true`` is not used (any array with ``batch`` rows), as Keras requires one.
+    Euclidean distances, one value per sample.
+
+    >>> float(ops.convert_to_numpy(triplet(None, [[[0.0, 0.0], [1.0, 0.0], [0.0, 1.5]]]))[0])
+    0.5
+    """
+    del y_true  # the loss is defined by the geometry of the triplet alone
+    y_pred = ops.convert_to_tensor(y_pred)
+    anchor, positive, negative = y_pred[:, 0], y_pred[:, 1], y_pred[:, 2]
+    to_positive = ops.sqrt(ops.sum(ops.square(anchor - positive), axis=-1))
+    to_negative = ops.sqrt(ops.sum(ops.square(anchor - negative), axis=-1))
+    return ops.relu(to_positive - to_negative + margin)
+
+
+def am_softmax(y_true, y_pred, margin=0.35, scale=30.0):
+    r"""Additive-margin softmax loss (Wang et al., 2018), one value per sample.
+
+    Cross-entropy of the logits :math:`s(\cos\theta_c - m[c = y])`: ``y_pred`` holds the
+    cosines ``[batch, classes]``, ``y_true`` the integer labels ``[batch]``. The stable
+    log-softmax is Keras' ``sparse_categorical_crossentropy(from_logits=True)``.
+
+    >>> loss = am_softmax([0], [[0.5, 0.0]], margin=0.5, scale=1.0)  # equal logits: log 2
+    >>> round(float(ops.convert_to_numpy(loss)[0]), 6)
+    0.693147
+    """
+    cosines = ops.convert_to_tensor(y_pred)
+    labels = ops.cast(y_true, "int32")
+    one_hot = ops.one_hot(labels, ops.shape(cosines)[-1], dtype=cosines.dtype)
+    logits = scale * (cosines - margin * one_hot)
+    return ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+
+
+@keras.saving.register_keras_serializable(package="lossbook")
+class Contrastive(_Loss):
+    """``Contrastive(margin=1.0)``: the loss class of :func:`contrastive`."""
+
+    function = staticmethod(contrastive)
+    defaults = {"margin": 1.0}
+
+    def __init__(self, margin=1.0, reduction="sum_over_batch_size", name="contrastive", dtype=None):
+        super().__init__(reduction, name, dtype, margin=margin)
+
+
+@keras.saving.register_keras_serializable(package="lossbook")
+class Triplet(_Loss):
+    """``Triplet(margin=1.0)``: the loss class of :func:`triplet`."""
+
+    function = staticmethod(triplet)
+    defaults = {"margin": 1.0}
+
+    def __init__(self, margin=1.0, reduction="sum_over_batch_size", name="triplet", dtype=None):
+        super().__init__(reduction, name, dtype, margin=margin)
+
+
+@keras.saving.register_keras_serializable(package="lossbook")
+class AMSoftmax(_Loss):
+    """``AMSoftmax(margin=0.35, scale=30.0)``: the loss class of :func:`am_softmax`."""
+
+    function = staticmethod(am_softmax)
+    defaults = {"margin": 0.35, "scale": 30.0}
+
+    def __init__(self, margin=0.35, scale=30.0, reduction="sum_over_batch_size",
+                 name="am_softmax", dtype=None):
+        super().__init__(reduction, name, dtype, margin=margin, scale=scale)
