@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from lossbook._exercise_bank import EXERCISES
+from lossbook.exercises._check import EXERCISES
 
 import lossbook.reference as ref
 from lossbook import exercises
