@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 import torch
-from lossbook.exercises._check import EXERCISES
 
 import lossbook.reference as ref
 from lossbook import exercises
 from lossbook._env import quiet_import
+from lossbook.exercises._check import EXERCISES
 
 REFERENCE = {"mse": ref.mean_squared_error, "mae": ref.mean_absolute_error,
              "rmse": ref.root_mean_squared_error, "msle": ref.mean_squared_logarithmic_error,
