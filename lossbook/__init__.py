@@ -6,7 +6,8 @@ Every notebook of the book starts with::
     env = lb.setup()
 
 Submodules are imported on first use (``lb.reference``, ``lb.catalog``, ``lb.compare``,
-``lb.data``, ``lb.plot``, ``lb.train``, ``lb.exercises``, ``lb.torch``, ``lb.keras``), so that
+``lb.data``, ``lb.plot``, ``lb.train``, ``lb.metrics``, ``lb.exercises``, ``lb.torch``,
+``lb.keras``), so that
 ``import lossbook`` stays cheap and TensorFlow is configured by :func:`setup` *before* it is
 first imported.
 """
@@ -21,7 +22,8 @@ __version__ = "0.1.0"
 __all__ = ["Env", "device", "setup", "__version__"]
 
 _SUBMODULES = (
-    "catalog", "compare", "data", "exercises", "keras", "plot", "reference", "torch", "train",
+    "catalog", "compare", "data", "exercises", "keras", "metrics", "plot", "reference", "torch",
+    "train",
 )
 
 

@@ -333,3 +333,61 @@ def test_html_and_listing():
             "poisson"} <= set(names)
     table = repr(exercises.list())
     assert "huber" in table and "delta=1.0" in table and "\npinball" not in table
+
+
+# --- the Classification chapter's exercises ----------------------------------------------
+
+def bce_logits_torch(y_true, y_pred):
+    softplus = torch.clamp(y_pred, min=0) + torch.log1p(torch.exp(-torch.abs(y_pred)))
+    return torch.mean(softplus - y_true * y_pred)
+
+
+def bce_logits_naive(y_true, y_pred):
+    probs = torch.sigmoid(y_pred)
+    return torch.mean(-(y_true * torch.log(probs) + (1 - y_true) * torch.log(1 - probs)))
+
+
+def sparse_ce_torch(y_true, y_pred):
+    top = y_pred.max(dim=-1, keepdim=True).values
+    lse = (top + torch.log(torch.exp(y_pred - top).sum(dim=-1, keepdim=True)))[..., 0]
+    return torch.mean(lse - torch.gather(y_pred, -1, y_true[..., None])[..., 0])
+
+
+def sparse_ce_keras(y_true, y_pred):
+    ops = quiet_import("keras").ops
+    top = ops.max(y_pred, axis=-1, keepdims=True)
+    lse = ops.squeeze(top, -1) + ops.log(ops.sum(ops.exp(y_pred - top), axis=-1))
+    one_hot = ops.one_hot(y_true, ops.shape(y_pred)[-1], dtype=y_pred.dtype)
+    return ops.mean(lse - ops.sum(one_hot * y_pred, axis=-1))
+
+
+def distillation_torch(y_true, y_pred, temperature=1.0):
+    log_p = torch.log_softmax(y_true / temperature, -1)
+    log_q = torch.log_softmax(y_pred / temperature, -1)
+    return temperature**2 * torch.mean((log_p.exp() * (log_p - log_q)).sum(-1))
+
+
+@pytest.mark.parametrize(("name", "function"), [
+    ("bce_logits", bce_logits_torch), ("sparse_ce_logits", sparse_ce_torch),
+    ("sparse_ce_logits", sparse_ce_keras), ("distillation", distillation_torch)])
+def test_classification_exercises_pass_a_correct_answer(name, function):
+    framework = "keras" if function.__name__.endswith("_keras") else "torch"
+    result = exercises.check(name, function, framework=framework)
+    assert result.passed, str(result)
+
+
+@pytest.mark.parametrize(("name", "function", "fragment"), [
+    ("bce_logits", bce_logits_naive, "softplus"),
+    ("bce_logits", lambda y_true, y_pred: torch.mean(torch.clamp(y_pred, min=0) - y_true * y_pred),
+     "log(1 + e^(−|z|))"),
+    ("sparse_ce_logits", lambda y_true, y_pred: torch.mean(
+        -torch.gather(y_pred, -1, y_true[..., None])[..., 0]), "normaliser"),
+    ("distillation", lambda y_true, y_pred, temperature=1.0: distillation_torch(
+        y_true, y_pred, temperature) / temperature**2, "T²"),
+    ("distillation", lambda y_true, y_pred, temperature=1.0: distillation_torch(
+        y_pred, y_true, temperature), "reversed"),
+])
+def test_classification_exercises_name_the_mistake(name, function, fragment):
+    result = exercises.check(name, function)
+    assert not result.passed
+    assert fragment in result.failures[0].hint, result.failures[0].hint

@@ -35,6 +35,9 @@ MODULE_CASES = [
     pytest.param(lt.SquaredHingeLoss(), lt.squared_hinge, {}, id="SquaredHingeLoss"),
     pytest.param(lt.ContrastiveLoss(margin=2.0), lt.contrastive, {"margin": 2.0},
                  id="ContrastiveLoss"),
+    pytest.param(lt.KnowledgeDistillationLoss(temperature=3.0, reduction="none"),
+                 lt.knowledge_distillation, {"temperature": 3.0},
+                 id="KnowledgeDistillationLoss"),
 ]
 
 
@@ -222,6 +225,10 @@ SERIALISATION_CASES = [
                  "class", id="AMSoftmax"),
     pytest.param(lambda: lk.MultiMargin(margin=0.5, p=2), dict(outputs=3), "class",
                  id="MultiMargin"),
+    pytest.param(lambda: lk.PosWeightedBinaryCrossentropy(pos_weight=[2.0, 0.5, 1.0]),
+                 dict(outputs=3), "multi_hot", id="PosWeightedBinaryCrossentropy"),
+    pytest.param(lambda: lk.KnowledgeDistillation(temperature=4.0), dict(outputs=3),
+                 "logits", id="KnowledgeDistillation"),
     pytest.param(lambda: lk.SequenceCrossentropy(from_logits=True, ignore_class=-1),
                  dict(outputs=3, inputs=(5, 4)), "sequence", id="SequenceCrossentropy"),
 ]
@@ -234,6 +241,10 @@ def _targets(kind, rng, n):
         return rng.integers(0, 2, size=(n, 1)).astype("float32")
     if kind == "class":
         return rng.integers(0, 3, size=(n,)).astype("int32")
+    if kind == "multi_hot":
+        return rng.integers(0, 2, size=(n, 3)).astype("float32")
+    if kind == "logits":  # a teacher's logits
+        return rng.normal(0.0, 3.0, size=(n, 3)).astype("float32")
     if kind == "sequence":
         labels = rng.integers(0, 3, size=(n, 5)).astype("int32")
         labels[:, 3:] = -1  # padding
@@ -286,3 +297,33 @@ def test_keras_losses_have_finite_gradients_at_extremes():
     gradient = keras.ops.convert_to_numpy(gradient)
     assert np.isfinite(float(keras.ops.convert_to_numpy(value)))
     assert np.all(np.isfinite(gradient))
+
+
+def test_sparse_labels_n1_keras_squeezes_torch_refuses():
+    # trap 29: Keras' (N, 1) integer labels; the reference accepts them as Keras does
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(6, 4)).astype("float32")
+    labels = rng.integers(0, 4, size=(6, 1))
+    keras_value = float(keras.ops.convert_to_numpy(keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True)(labels.astype("int32"), logits)))
+    expected = ref.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+    assert keras_value == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(RuntimeError, match="0D or 1D target tensor expected"):
+        torch.nn.CrossEntropyLoss()(torch.as_tensor(logits), torch.as_tensor(labels))
+
+
+def test_keras_logits_distillation_needs_a_kl_instance():
+    # keras.distillation.LogitsDistillation softmaxes (and multiplies by T²) only when its loss
+    # is a KLDivergence *instance*; the default loss="kl_divergence" resolves to the function,
+    # which is then applied to the tempered logits themselves (clipped to [1e-7, 1])
+    rng = np.random.default_rng(4)
+    teacher, student = (rng.normal(0, 2, size=(5, 4)).astype("float32") for _ in range(2))
+    for temperature in (1.0, 4.0):
+        expected = ref.knowledge_distillation(teacher, student, temperature=temperature)
+        right = keras.distillation.LogitsDistillation(
+            temperature=temperature, loss=keras.losses.KLDivergence())
+        value = float(keras.ops.convert_to_numpy(right.compute_loss(teacher, student)))
+        assert value == pytest.approx(expected, rel=1e-4)
+        default = keras.distillation.LogitsDistillation(temperature=temperature)
+        value = float(keras.ops.convert_to_numpy(default.compute_loss(teacher, student)))
+        assert abs(value - expected) > 0.1 * expected

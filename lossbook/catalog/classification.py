@@ -1,4 +1,4 @@
-"""Catalogue entries of the classification losses: cross-entropies, focal, KL, margins, overlap."""
+"""Catalogue entries of the classification losses: cross-entropies, focal, KL, distillation."""
 
 from __future__ import annotations
 
@@ -201,6 +201,31 @@ def _class_weighted_sampler(rng, shape, params):
     return labels, _logits(rng, shape), {"class_weight": class_weight}
 
 
+# ------------------------------------------------------------ pos_weight and distillation
+
+
+def _torch_pos_weighted(y_true, y_pred, *, pos_weight, from_logits=True, reduction="mean",
+                        sample_weight=None):
+    # Translation only: pos_weight (a number or a list) -> BCEWithLogitsLoss(pos_weight=tensor)
+    adapter = torch_elementwise("torch.nn.BCEWithLogitsLoss", pos_weight=tensor(pos_weight))
+    return adapter(y_true, y_pred, reduction=reduction, sample_weight=sample_weight)
+
+
+_torch_pos_weighted.weights = True
+
+
+def _pos_weight_sampler(rng, shape, params):
+    outputs = 1 if len(shape) == 1 else shape[-1]
+    # one weight per output: data-shaped, so drawn with the data (values of a fixed set)
+    weights = [float(w) for w in rng.choice([0.5, 1.0, 3.0, 10.0], size=outputs)]
+    pos_weight = weights[0] if len(shape) == 1 else weights
+    return _binary_labels(rng, shape), _logits(rng, shape), {"pos_weight": pos_weight}
+
+
+def _distillation_sampler(rng, shape, params):
+    return _logits(rng, shape), _logits(rng, shape), {}
+
+
 LABELS_BINARY = "labels in {0, 1} (or soft in [0, 1]), same shape as the predictions"
 LABELS_ONE_HOT = "one-hot (or soft) labels [batch, classes]"
 LABELS_INDEX = "integer class indices [batch] (or [batch, time]); `ignore_class` allowed"
@@ -336,6 +361,32 @@ ENTRIES = [
         grid=({"normalize": "count"}, {"normalize": "weights"}),
     ),
     _binary_focal(False), _binary_focal(True), _categorical_focal(False), _categorical_focal(True),
+    make_entry(
+        name="binary_crossentropy_pos_weight",
+        title="Binary cross-entropy with a positive-class weight (from logits)",
+        task="classification", label_format=LABELS_BINARY + "; one pos_weight per output",
+        input_kind="logit",
+        formula=(r"\ell = -\frac{1}{D}\sum_j \bigl[w_j\, y_j \log p_j + (1 - y_j)"
+                 r"\log(1 - p_j)\bigr],\quad p = \sigma(z)"),
+        properties=CE_PROPS + ("bernoulli-likelihood", "imbalance", "multi-label"),
+        reference=ref.binary_crossentropy, fixed_params={"from_logits": True},
+        torch=_torch_pos_weighted,
+        keras=keras_loss("lossbook.keras.PosWeightedBinaryCrossentropy"),
+        sampler=_pos_weight_sampler, shapes=BINARY_SHAPES,
+    ),
+    make_entry(
+        name="knowledge_distillation", title="Knowledge distillation (soft targets)",
+        task="classification", label_format="the teacher's logits [batch, classes]",
+        input_kind="logit",
+        formula=(r"\ell = T^2\,\mathrm{KL}\bigl(\operatorname{softmax}(t/T)\,\|\,"
+                 r"\operatorname{softmax}(s/T)\bigr)"),
+        properties=("distillation", "distribution-matching", "asymmetric"),
+        reference=ref.knowledge_distillation,
+        torch=torch_per_sample("lossbook.torch.knowledge_distillation"),
+        keras=keras_loss("lossbook.keras.KnowledgeDistillation", expand_1d=False),
+        sampler=_distillation_sampler, shapes=CLASS_SHAPES,
+        grid=({"temperature": 1.0}, {"temperature": 4.0}),
+    ),
     make_entry(
         name="kl_divergence", title="Kullback–Leibler divergence", task="classification",
         label_format="target distributions [batch, classes]", input_kind="probability",

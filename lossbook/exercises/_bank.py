@@ -32,6 +32,7 @@ class Case:
     params: dict
     hint: str = ""
     atol: float = 1e-7
+    integer_labels: bool = False  # y_true holds class indices (given as int64)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Exercise:
     hint: str  # the definition, shown when no more specific hint applies
     params: dict = field(default_factory=dict)  # reference defaults
     grid: dict = field(default_factory=dict)  # values tried when the function takes the keyword
-    domain: str = "real"  # "real" | "nonnegative" | "counts"
+    domain: str = "real"  # "real" | "nonnegative" | "counts" | "binary" | "sparse" | "logits"
     fixed: tuple = ()  # (description, y_true, y_pred)
     extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
     gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
@@ -63,6 +64,12 @@ class Exercise:
 
 
 def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
+    if domain == "binary":  # 0/1 labels and logits
+        return rng.integers(0, 2, shape).astype(np.float64), rng.normal(0.0, 3.0, shape)
+    if domain == "sparse":  # class indices [batch, ...] and logits [batch, ..., classes]
+        return rng.integers(0, shape[-1], shape[:-1]), rng.normal(0.0, 3.0, shape)
+    if domain == "logits":  # a teacher's and a student's logits
+        return rng.normal(0.0, 3.0, shape), rng.normal(0.0, 3.0, shape)
     if domain == "counts":
         return rng.poisson(3.0, shape).astype(np.float64), rng.gamma(3.0, 1.0, shape) + 0.05
     if domain == "nonnegative":
@@ -72,6 +79,8 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
 
 
 _SHAPES = ((8,), (6, 3), (2, 4, 3))
+_CLASS_SHAPES = ((8, 3), (6, 4), (2, 4, 3))  # the last axis holds the classes
+_CLASS_DOMAINS = ("sparse", "logits")
 
 
 def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case]]:
@@ -80,19 +89,23 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
     ``fixed``: hyper-parameters pinned by the caller; ``vary``: those the student's function
     accepts and the caller did not pin (several grid values are then tried).
     """
+    vary = [k for k in vary if k in exercise.grid]  # e.g. from_logits is fixed, not varied
     base = {**exercise.params, **{k: exercise.grid[k][0] for k in vary}, **fixed}
-    cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base)
-             for text, t, p in exercise.fixed]
+    labels = exercise.domain == "sparse"
+    cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base,
+                  integer_labels=labels) for text, t, p in exercise.fixed]
     rng = np.random.default_rng(zlib.crc32(exercise.name.encode()))
-    for index, shape in enumerate(_SHAPES):
+    shapes = _CLASS_SHAPES if exercise.domain in _CLASS_DOMAINS else _SHAPES
+    for index, shape in enumerate(shapes):
         params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
         shown = "".join(f", {k}={params[k]}" for k in vary)
         y_true, y_pred = _random(exercise.domain, rng, shape)
         cases.append(Case("random", f"inputs of shape {shape}{shown}",
-                          y_true, y_pred, params))
+                          y_true, y_pred, params, integer_labels=labels))
     for text, y_true, y_pred, hint, extra in exercise.extremes(base, set(vary)):
         cases.append(Case("extreme", text, np.asarray(y_true, float), np.asarray(y_pred, float),
-                          {**base, **extra}, hint, atol=1e-12 if "tiny" in text else 1e-7))
+                          {**base, **extra}, hint, atol=1e-12 if "tiny" in text else 1e-7,
+                          integer_labels=labels))
     if exercise.gradient_points:
         y_true = np.zeros(len(exercise.gradient_points)) + (exercise.domain != "real")
         scale = base.get("delta", 1.0)
@@ -101,7 +114,7 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
                           y_true, y_pred, base, exercise.hint))
     y_true, y_pred = _random(exercise.domain, rng, (4, 3))
     cases.append(Case("gradient", "random inputs of shape (4, 3)", y_true, y_pred, base,
-                      exercise.hint))
+                      exercise.hint, integer_labels=labels))
     return base, cases
 
 

@@ -55,16 +55,21 @@ def _detect(student_fn) -> str | None:
     return None
 
 
-def _to_framework(array: np.ndarray, framework: str, requires_grad: bool = False):
+def _to_framework(array: np.ndarray, framework: str, requires_grad: bool = False,
+                  integer: bool = False):
+    """``array`` as float64 (class indices: int64) in ``framework``."""
     if framework == "torch":
         import torch
 
+        if integer:
+            return torch.as_tensor(np.asarray(array).astype(np.int64))
         return torch.tensor(array, dtype=torch.float64, requires_grad=requires_grad)
     if framework == "keras":
         from lossbook._env import quiet_import
 
-        return quiet_import("keras").ops.convert_to_tensor(array, dtype="float64")
-    return array.copy()
+        return quiet_import("keras").ops.convert_to_tensor(
+            array, dtype="int64" if integer else "float64")
+    return np.asarray(array).astype(np.int64) if integer else array.copy()
 
 
 @dataclass
@@ -75,7 +80,7 @@ class _Call:
     accepted: frozenset  # hyper-parameter names the function takes as keywords
 
     def __call__(self, case: Case, requires_grad: bool = False):
-        y_true = _to_framework(case.y_true, self.framework)
+        y_true = _to_framework(case.y_true, self.framework, integer=case.integer_labels)
         y_pred = _to_framework(case.y_pred, self.framework, requires_grad)
         kwargs = {k: v for k, v in case.params.items() if k in self.accepted}
         args = (y_true, y_pred) if self.order == "keras" else (y_pred, y_true)

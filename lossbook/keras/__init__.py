@@ -11,12 +11,19 @@ Where Keras has a loss (``MeanSquaredError``, ``Huber``, ``BinaryFocalCrossentro
 ...), the book uses it and this module does not repeat it.
 
 The losses live in one module per task, mirroring :mod:`lossbook.reference`
-(``regression``, ``margins``, ``sequence``, ``pairs``; Keras ships every classification and
-overlap loss the book uses); every public name is re-exported here: ``lossbook.keras.Quantile``.
+(``regression``, ``classification``, ``margins``, ``sequence``, ``pairs``; Keras ships the
+other classification and the overlap losses the book uses); every public name is re-exported
+here: ``lossbook.keras.Quantile``.
 """
 
 from __future__ import annotations
 
+from lossbook.keras.classification import (
+    KnowledgeDistillation,
+    PosWeightedBinaryCrossentropy,
+    knowledge_distillation,
+    pos_weighted_binary_crossentropy,
+)
 from lossbook.keras.margins import (
     MultiMargin,
     multi_margin,
@@ -42,14 +49,18 @@ from lossbook.keras.sequence import (
 __all__ = [
     "AMSoftmax",
     "Contrastive",
+    "KnowledgeDistillation",
     "MultiMargin",
+    "PosWeightedBinaryCrossentropy",
     "Quantile",
     "RootMeanSquaredError",
     "SequenceCrossentropy",
     "Triplet",
     "am_softmax",
     "contrastive",
+    "knowledge_distillation",
     "multi_margin",
+    "pos_weighted_binary_crossentropy",
     "quantile",
     "sequence_crossentropy",
     "triplet",

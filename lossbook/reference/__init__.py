@@ -18,6 +18,7 @@ from lossbook.reference.classification import (
     categorical_focal_crossentropy,
     class_weighted_crossentropy,
     kl_divergence,
+    knowledge_distillation,
     sparse_categorical_crossentropy,
 )
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
@@ -57,6 +58,7 @@ __all__ = [
     "categorical_focal_crossentropy",
     "class_weighted_crossentropy",
     "kl_divergence",
+    "knowledge_distillation",
     "sparse_categorical_crossentropy",
     # margins
     "categorical_hinge",

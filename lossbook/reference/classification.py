@@ -21,7 +21,9 @@ from lossbook._validation import (
     check_in_choices,
     check_int,
     check_nonnegative,
+    check_positive,
     check_probabilities,
+    check_reduction,
     check_unit_interval,
     reduce,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "categorical_focal_crossentropy",
     "class_weighted_crossentropy",
     "kl_divergence",
+    "knowledge_distillation",
     "sparse_categorical_crossentropy",
 ]
 
@@ -57,14 +60,39 @@ def binary_inputs(y_true, y_pred, reduction, from_logits, label_smoothing):
     return y_true * (1.0 - smoothing) + 0.5 * smoothing, y_pred
 
 
-def elementwise_bce(labels, y_pred, from_logits):
-    """``-[y log p + (1 - y) log(1 - p)]`` per element, with 0·log 0 = 0."""
+def elementwise_bce(labels, y_pred, from_logits, pos_weight=None):
+    """``-[w y log p + (1 - y) log(1 - p)]`` per element (w = ``pos_weight``, default 1),
+    with 0·log 0 = 0."""
     if from_logits:
-        # softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)): no cancellation at ±1e4
-        return np.maximum(y_pred, 0.0) - labels * y_pred + np.log1p(np.exp(-np.abs(y_pred)))
+        if pos_weight is None:
+            # softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)): no cancellation at ±1e4
+            return (np.maximum(y_pred, 0.0) - labels * y_pred
+                    + np.log1p(np.exp(-np.abs(y_pred))))
+        # -log σ(z) = softplus(-z), -log(1 - σ(z)) = softplus(z), both via logaddexp
+        return (pos_weight * labels * np.logaddexp(0.0, -y_pred)
+                + (1.0 - labels) * np.logaddexp(0.0, y_pred))
     with np.errstate(divide="ignore"):
         log_p, log_not_p = np.log(y_pred), np.log1p(-y_pred)  # log1p: exact 1 - p for tiny p
-    return -(xlog(labels, log_p) + xlog(1.0 - labels, log_not_p))
+    weight = 1.0 if pos_weight is None else pos_weight
+    return -(xlog(weight * labels, log_p) + xlog(1.0 - labels, log_not_p))
+
+
+def pos_weight_array(pos_weight, y_pred):
+    """``pos_weight`` as a float64 array broadcast over the last axis: a number, or one
+    non-negative weight per output (``[outputs]``, the size of ``y_pred``'s last axis; a 1-D
+    ``y_pred`` holds one output per sample, so ``[1]``)."""
+    if pos_weight is None:
+        return None
+    weights = as_float_array(pos_weight, "pos_weight", min_ndim=0)
+    outputs = 1 if y_pred.ndim == 1 else y_pred.shape[-1]
+    if weights.ndim > 1 or (weights.ndim == 1 and weights.shape != (outputs,)):
+        raise ValueError(
+            f"`pos_weight` must be a number or have shape ({outputs},), one weight per output "
+            f"(the last axis of y_pred). Received: pos_weight.shape={weights.shape}, "
+            f"y_pred.shape={y_pred.shape}")
+    if weights.size and weights.min() < 0:
+        raise ValueError(f"`pos_weight` must be >= 0. Received: pos_weight={weights.tolist()}")
+    return weights
 
 
 def categorical_inputs(y_true, y_pred, reduction, from_logits, label_smoothing, axis):
@@ -86,8 +114,20 @@ def class_log_probs(y_pred, from_logits):
     return safe_log(y_pred)
 
 
+def squeeze_label_axis(y_true, y_pred):
+    """Keras' ``(N, 1)`` integer labels for ``(N, C)`` scores (generally ``(..., 1)`` for
+    ``(..., C)``) without their last axis, as Keras squeezes them (trap 29); else unchanged."""
+    shape, scores = np.shape(y_true), np.shape(y_pred)
+    if len(shape) >= 2 and len(shape) == len(scores) and shape[-1] == 1 and \
+            shape[:-1] == scores[:-1]:
+        return np.asarray(y_true)[..., 0]
+    return y_true
+
+
 def sparse_inputs(y_true, y_pred, reduction, from_logits, ignore_class):
-    """Integer labels ``[batch, ...]`` (``ignore_class`` allowed) and the valid-position mask."""
+    """Integer labels ``[batch, ...]`` (or ``[batch, ..., 1]``, Keras' layout, squeezed;
+    ``ignore_class`` allowed) and the valid-position mask."""
+    y_true = squeeze_label_axis(y_true, y_pred)
     if ignore_class is None:
         labels, y_pred = labels_and_scores(y_true, y_pred, reduction)
         valid = np.ones(labels.shape, dtype=bool)
@@ -121,7 +161,7 @@ def masked_reduce(values, valid, reduction, sample_weight):
 
 
 def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
-                        reduction="mean", sample_weight=None):
+                        pos_weight=None, reduction="mean", sample_weight=None):
     """Binary cross-entropy (Bernoulli negative log-likelihood), per element then averaged.
 
     .. math::
@@ -135,9 +175,14 @@ def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.
     :math:`\\operatorname{softplus}(z) - y z`, computed as
     :math:`\\max(z, 0) - y z + \\log(1 + e^{-|z|})` (no cancellation, exact at ±1e4).
 
+    ``pos_weight`` :math:`w_j` multiplies the positive term of output :math:`j`,
+    :math:`-w_j y_{ij} \\log p_{ij}` (torch ``BCEWithLogitsLoss(pos_weight=)``; Keras has
+    none): :math:`w_j = N_{\\text{neg}} / N_{\\text{pos}}` balances a rare positive class.
+
     Args:
         y_true: labels in [0, 1], ``[batch]`` or ``[batch, ..., outputs]``.
         y_pred: probabilities in [0, 1] or logits (``from_logits=True``), same shape.
+        pos_weight: ``None``, a number or ``[outputs]`` non-negative weights.
 
     Returns:
         A float, or ``[batch, ...]`` for ``reduction="none"``.
@@ -148,7 +193,8 @@ def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.
     0.693147
     """
     labels, y_pred = binary_inputs(y_true, y_pred, reduction, from_logits, label_smoothing)
-    return reduce(mean_last(elementwise_bce(labels, y_pred, from_logits)),
+    weights = pos_weight_array(pos_weight, y_pred)
+    return reduce(mean_last(elementwise_bce(labels, y_pred, from_logits, weights)),
                   reduction, sample_weight)
 
 
@@ -197,11 +243,12 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
     If every position is ignored, ``"mean"`` is 0/0 and raises (torch NaN, Keras 0).
 
     Args:
-        y_true: integer labels ``[batch]`` or ``[batch, d1, ...]`` (``ignore_class`` allowed).
+        y_true: integer labels ``[batch]`` or ``[batch, d1, ...]`` (``ignore_class`` allowed);
+            Keras' ``[batch, 1]`` (``[batch, d1, ..., 1]``) layout is accepted and squeezed.
         y_pred: ``[batch, ..., classes]`` probabilities or logits.
 
     Returns:
-        A float, or ``[batch, ...]`` (the labels' shape) for ``reduction="none"``.
+        A float, or ``[batch, ...]`` (the labels' shape, squeezed) for ``reduction="none"``.
 
     Reference: Bridle, 1990 (as :func:`categorical_crossentropy`).
 
@@ -350,4 +397,52 @@ def kl_divergence(y_true, y_pred, *, reduction="mean", sample_weight=None):
     check_distribution(y_true, "y_true")
     check_distribution(y_pred, "y_pred")
     values = np.sum(xlog(y_true, safe_log(y_true)) - xlog(y_true, safe_log(y_pred)), axis=-1)
+    return reduce(values, reduction, sample_weight)
+
+
+def distillation_inputs(y_true, y_pred, reduction, temperature):
+    """Validated teacher and student logits ``[batch, ..., classes]`` and the temperature."""
+    check_reduction(reduction)
+    teacher = as_float_array(y_true, "y_true", min_ndim=2)
+    student = as_float_array(y_pred, "y_pred", min_ndim=2)
+    if teacher.shape != student.shape:
+        raise ValueError(
+            "`y_true` (the teacher's logits) and `y_pred` (the student's logits) must have the "
+            f"same shape [batch, ..., classes]. Received: y_true.shape={teacher.shape}, "
+            f"y_pred.shape={student.shape}")
+    return teacher, student, check_positive(temperature, "temperature")
+
+
+def knowledge_distillation(y_true, y_pred, *, temperature=1.0, reduction="mean",
+                           sample_weight=None):
+    """Distillation loss on logits: the teacher's softened distribution against the student's.
+
+    .. math::
+        \\ell_i = T^2\\, \\mathrm{KL}\\bigl(\\operatorname{softmax}(t_i / T) \\,\\|\\,
+        \\operatorname{softmax}(s_i / T)\\bigr)
+        = T^2 \\sum_{c} p_{ic} (\\log p_{ic} - \\log q_{ic})
+
+    with :math:`t_i` the teacher's logits (``y_true``), :math:`s_i` the student's
+    (``y_pred``), :math:`T > 0` the temperature, :math:`p = \\operatorname{softmax}(t/T)` and
+    :math:`q = \\operatorname{softmax}(s/T)` (log-softmax: exact for logits of ±1e4). The
+    :math:`T^2` keeps the soft term's gradient, :math:`T (q - p)`, on the scale of a hard
+    cross-entropy's as :math:`T` grows. Add it to the hard-label cross-entropy for the full
+    Hinton et al. objective.
+
+    Args:
+        y_true: the teacher's logits ``[batch, ..., classes]``.
+        y_pred: the student's logits, same shape.
+        temperature: :math:`T > 0`.
+
+    Returns:
+        A float, or ``[batch, ...]`` for ``reduction="none"``.
+
+    Reference: Hinton, Vinyals and Dean, *Distilling the Knowledge in a Neural Network*, 2015.
+
+    >>> round(knowledge_distillation([[0.0, 0.0]], [[0.0, 0.0]], temperature=2.0), 6)
+    0.0
+    """
+    teacher, student, temperature = distillation_inputs(y_true, y_pred, reduction, temperature)
+    log_p, log_q = log_softmax(teacher / temperature), log_softmax(student / temperature)
+    values = temperature**2 * np.sum(np.exp(log_p) * (log_p - log_q), axis=-1)
     return reduce(values, reduction, sample_weight)

@@ -26,8 +26,10 @@ from __future__ import annotations
 from lossbook.torch.classification import (
     BinaryFocalLoss,
     CategoricalFocalLoss,
+    KnowledgeDistillationLoss,
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
+    knowledge_distillation,
 )
 from lossbook.torch.margins import (
     CategoricalHingeLoss,
@@ -74,6 +76,7 @@ __all__ = [
     "ContrastiveLoss",
     "DiceLoss",
     "HingeLoss",
+    "KnowledgeDistillationLoss",
     "LogCoshLoss",
     "MAPELoss",
     "MSLELoss",
@@ -89,6 +92,7 @@ __all__ = [
     "contrastive",
     "dice",
     "hinge",
+    "knowledge_distillation",
     "log_cosh",
     "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error",

@@ -1,4 +1,4 @@
-"""Classification losses torch lacks: the binary and categorical focal cross-entropies."""
+"""Classification losses torch lacks: binary and categorical focal cross-entropies, distillation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import torch.nn.functional as F
 from lossbook.torch._base import _check_shapes, _Loss, _reduce
 
 __all__ = [
-    "BinaryFocalLoss", "CategoricalFocalLoss", "binary_focal_crossentropy",
-    "categorical_focal_crossentropy",
+    "BinaryFocalLoss", "CategoricalFocalLoss", "KnowledgeDistillationLoss",
+    "binary_focal_crossentropy", "categorical_focal_crossentropy", "knowledge_distillation",
 ]
 
 
@@ -86,3 +86,33 @@ class CategoricalFocalLoss(_Loss):
                  label_smoothing: float = 0.0, reduction: str = "mean"):
         super().__init__(reduction, alpha=alpha, gamma=gamma, from_logits=from_logits,
                          label_smoothing=label_smoothing)
+
+
+def knowledge_distillation(input, target, *, temperature: float = 1.0,
+                           reduction: str = "mean"):
+    r"""Distillation loss (Hinton et al., 2015): one value per sample.
+
+    :math:`T^2\,\mathrm{KL}(\operatorname{softmax}(t/T) \,\|\, \operatorname{softmax}(s/T))`
+    with ``input`` the student's logits :math:`s` and ``target`` the teacher's :math:`t`, both
+    ``[batch, classes]`` (class axis last). Built on ``F.kl_div`` with ``log_target=True``
+    and log-softmax on both sides, so logits of ±1e4 are exact. Detach the teacher's logits
+    (``target``) yourself if the teacher is not to be trained.
+
+    >>> s, t = torch.tensor([[0.0, 0.0]]), torch.tensor([[0.0, 0.0]])
+    >>> float(knowledge_distillation(s, t, temperature=4.0))
+    0.0
+    """
+    _check_shapes(input, target)
+    log_q = F.log_softmax(input / temperature, dim=-1)
+    log_p = F.log_softmax(target / temperature, dim=-1)
+    values = F.kl_div(log_q, log_p, reduction="none", log_target=True).sum(dim=-1)
+    return _reduce(temperature**2 * values, reduction)
+
+
+class KnowledgeDistillationLoss(_Loss):
+    """Module form of :func:`knowledge_distillation`: ``loss(student_logits, teacher_logits)``."""
+
+    function = staticmethod(knowledge_distillation)
+
+    def __init__(self, temperature: float = 1.0, reduction: str = "mean"):
+        super().__init__(reduction, temperature=temperature)

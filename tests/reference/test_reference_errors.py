@@ -52,7 +52,8 @@ BAD_INPUTS = [
      ValueError, r"`y_true`.*\[0, 2\)"),
     ("scce_label_not_integer", lambda: ref.sparse_categorical_crossentropy([0, 0.5], P),
      ValueError, r"`y_true`.*integer"),
-    ("scce_label_shape", lambda: ref.sparse_categorical_crossentropy([[0], [1]], P),
+    # (N, 1) labels are Keras' layout and accepted (squeezed); (N, 2) ones are not labels
+    ("scce_label_shape", lambda: ref.sparse_categorical_crossentropy([[0, 1], [1, 0]], P),
      ValueError, r"`y_true`.*shape"),
     ("scce_all_ignored_mean", lambda: ref.sparse_categorical_crossentropy(
         [-1, -1], P, ignore_class=-1), ValueError, r"ignore_class"),
@@ -72,6 +73,29 @@ BAD_INPUTS = [
      ValueError, r"`alpha`"),
     ("kl_q_not_distribution", lambda: ref.kl_divergence(P, [[0.5, 0.6], [0.5, 0.5]]),
      ValueError, r"`y_pred`"),
+    ("pos_weight_length", lambda: ref.binary_crossentropy(
+        [[1.0, 0.0]], [[0.5, 0.5]], pos_weight=[1.0, 2.0, 3.0]), ValueError,
+     r"`pos_weight`.*\(2,\).*Received: pos_weight.shape=\(3,\)"),
+    ("pos_weight_negative", lambda: ref.binary_crossentropy([1.0], [0.5], pos_weight=-1.0),
+     ValueError, r"`pos_weight` must be >= 0"),
+    ("pos_weight_string", lambda: ref.binary_crossentropy([1.0], [0.5], pos_weight="a"),
+     TypeError, r"`pos_weight`"),
+    ("bce_probability_above_one", lambda: ref.binary_crossentropy([1.0], [1.5]), ValueError,
+     r"`y_pred`.*\[0, 1\].*from_logits"),
+    ("sparse_label_outside_classes", lambda: ref.sparse_categorical_crossentropy([2], [P[0]]),
+     ValueError, r"`y_true`.*\[0, 2\)"),
+    ("sparse_n1_labels_wrong_length", lambda: ref.sparse_categorical_crossentropy(
+        [[0], [1], [1]], P), ValueError, r"`y_true`.*shape"),
+    ("distillation_temperature_zero", lambda: ref.knowledge_distillation(
+        [[0.0, 1.0]], [[0.0, 1.0]], temperature=0.0), ValueError,
+     r"`temperature` must be > 0. Received: temperature=0.0"),
+    ("distillation_temperature_negative", lambda: ref.knowledge_distillation(
+        [[0.0, 1.0]], [[0.0, 1.0]], temperature=-2.0), ValueError, r"`temperature`"),
+    ("distillation_shapes", lambda: ref.knowledge_distillation(
+        [[0.0, 1.0]], [[0.0, 1.0, 2.0]], temperature=2.0), ValueError,
+     r"teacher.*student.*Received: y_true.shape=\(1, 2\), y_pred.shape=\(1, 3\)"),
+    ("distillation_1d", lambda: ref.knowledge_distillation([0.0, 1.0], [0.0, 1.0]),
+     ValueError, r"`y_true`.*dimension"),
     ("hinge_label_two", lambda: ref.hinge([2.0], [0.5]), ValueError, r"`y_true`.*labels"),
     ("hinge_mixed_label_sets", lambda: ref.hinge([-1.0, 0.0], [0.5, 0.5]), ValueError,
      r"`y_true`.*one label set"),

@@ -111,3 +111,39 @@ def test_ctc_long_sequence_does_not_underflow():
 def test_am_softmax_large_scale_is_finite():
     value = ref.am_softmax([1], [[1.0, -1.0]], scale=1e4)
     assert value == pytest.approx(1e4 * (2 + 0.35), rel=1e-12)
+
+
+@pytest.mark.parametrize("logit", [100.0, -100.0, 1e4, -1e4])
+@pytest.mark.parametrize("label", [0.0, 1.0])
+def test_pos_weighted_bce_on_huge_logits(logit, label):
+    value = ref.binary_crossentropy([label], [logit], from_logits=True, pos_weight=3.0)
+    plain = ref.binary_crossentropy([label], [logit], from_logits=True)
+    assert value == pytest.approx(3.0 * plain if label == 1.0 else plain, rel=1e-15, abs=1e-300)
+    grad = ref.gradient("binary_crossentropy", [label], [logit], from_logits=True,
+                        pos_weight=3.0)
+    assert np.all(np.isfinite(grad))
+
+
+@pytest.mark.parametrize("temperature", [0.5, 1.0, 4.0, 20.0])
+@pytest.mark.parametrize("scale", [100.0, 1e4])
+def test_distillation_on_huge_logits_and_temperatures(temperature, scale):
+    teacher, student = np.array([[scale, -scale, 0.0]]), np.array([[-scale, scale, 0.0]])
+    value = ref.knowledge_distillation(teacher, student, temperature=temperature)
+    grad = ref.gradient("knowledge_distillation", teacher, student, temperature=temperature)
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    if scale / temperature >= 20:  # the teacher's softened p is ~one-hot on class 0:
+        # KL ≈ log p0 - log q0 = 2 scale / T, times T²
+        assert value == pytest.approx(2.0 * scale * temperature, rel=1e-6)
+    assert ref.knowledge_distillation(teacher, teacher, temperature=temperature) == 0.0
+    # gradient T (q - p): at most T in absolute value
+    assert np.max(np.abs(grad)) <= temperature * (1 + 1e-12)
+
+
+def test_sparse_labels_n1_are_squeezed_like_keras():
+    probs = np.array([[0.25, 0.75], [0.5, 0.5]])
+    np.testing.assert_array_equal(
+        ref.sparse_categorical_crossentropy([[1], [0]], probs, reduction="none"),
+        ref.sparse_categorical_crossentropy([1, 0], probs, reduction="none"))
+    np.testing.assert_array_equal(
+        ref.gradient("sparse_categorical_crossentropy", [[1], [0]], probs),
+        ref.gradient("sparse_categorical_crossentropy", [1, 0], probs))

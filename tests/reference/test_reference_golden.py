@@ -57,6 +57,17 @@ GOLDEN = [
      0.25 * 0.25 * LOG2),  # α (1 - p)^2 (-log p)
     ("kl", ref.kl_divergence, [[0.5, 0.5]], [[0.25, 0.75]], {},
      0.5 * math.log(2) + 0.5 * math.log(2 / 3)),
+    ("bce_pos_weight_logits", ref.binary_crossentropy, [[1.0, 0.0]], [[0.0, 0.0]],
+     {"from_logits": True, "pos_weight": [3.0, 5.0]}, 2 * LOG2),  # (3 log 2 + log 2) / 2
+    ("bce_pos_weight_probs", ref.binary_crossentropy, [1.0, 0.0], [0.5, 0.75],
+     {"pos_weight": 2.0}, (2 * LOG2 + math.log(4)) / 2),  # 2·(-log .5), -log .25
+    ("distillation_t2", ref.knowledge_distillation, [[math.log(3.0), 0.0]], [[0.0, 0.0]],
+     {"temperature": 1.0}, 0.75 * math.log(1.5) + 0.25 * math.log(0.5)),  # KL([.75,.25]‖½)
+    ("distillation_t2_scaled", ref.knowledge_distillation, [[2 * math.log(3.0), 0.0]],
+     [[0.0, 0.0]], {"temperature": 2.0},
+     4 * (0.75 * math.log(1.5) + 0.25 * math.log(0.5))),  # same softened p, times T² = 4
+    ("sparse_n1_labels", ref.sparse_categorical_crossentropy, [[1], [0]],
+     [[0.75, 0.25], [0.5, 0.5]], {}, (math.log(4) + LOG2) / 2),  # Keras' (N, 1) layout
     ("kl_zero_in_p", ref.kl_divergence, [[1.0, 0.0]], [[0.5, 0.5]], {}, LOG2),  # 0 log 0 = 0
     ("hinge_01_labels", ref.hinge, [1.0, 0.0], [0.3, 0.3], {}, 1.0),  # (0.7 + 1.3) / 2
     ("hinge_pm1_labels", ref.hinge, [1.0, -1.0], [0.3, 0.3], {}, 1.0),  # same labels as ±1

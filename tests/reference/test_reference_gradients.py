@@ -122,6 +122,18 @@ CASES = [
     ("cat_focal_logits", "categorical_focal_crossentropy", one_hot, logits,
      {"from_logits": True, "gamma": 3.0},
      lambda y, z: _cat_focal_torch(y, z, gamma=3.0, from_logits=True), 1e-6),
+    ("bce_logits_pos_weight", "binary_crossentropy", binary, values_b,
+     {"from_logits": True, "pos_weight": [1.0, 3.0, 0.5]},
+     lambda y, z: F.binary_cross_entropy_with_logits(
+         z, y, pos_weight=torch.tensor([1.0, 3.0, 0.5], dtype=z.dtype), reduction="sum") / D,
+     1e-6),
+    ("bce_probs_pos_weight", "binary_crossentropy", binary, binary_probs,
+     {"pos_weight": [2.0, 1.0, 0.5]},
+     lambda y, p: -(torch.tensor([2.0, 1.0, 0.5], dtype=p.dtype) * y * torch.log(p)
+                    + (1 - y) * torch.log1p(-p)).sum() / D, 1e-7),
+    ("distillation_t3", "knowledge_distillation", values_a, logits, {"temperature": 3.0},
+     lambda t, s: 9.0 * F.kl_div(F.log_softmax(s / 3.0, -1), F.log_softmax(t / 3.0, -1),
+                                 log_target=True, reduction="sum"), 1e-6),
     ("kl", "kl_divergence", target_dist, probs, {},
      lambda y, q: F.kl_div(torch.log(q), y, reduction="sum"), 1e-7),
     ("hinge", "hinge", binary, values_b, {},

@@ -43,6 +43,8 @@ def _make_inputs(name, rng, n):
         "binary_focal_crossentropy": lambda: (binary, values(), {"from_logits": True}),
         "categorical_focal_crossentropy": lambda: (np.eye(C)[labels], dist(), {}),
         "kl_divergence": lambda: (dist(), dist(), {}),
+        "knowledge_distillation": lambda: (values(), values(),
+                                           {"temperature": float(rng.uniform(0.5, 20))}),
         "hinge": lambda: (binary, values(), {}),
         "squared_hinge": lambda: (binary, values(), {}),
         "categorical_hinge": lambda: (np.eye(C)[labels], rng.normal(size=(n, C)), {}),

@@ -17,15 +17,26 @@ from lossbook.reference.gradients._registry import register
 
 
 @register(classification.binary_crossentropy)
-def _grad_binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0):
+def _grad_binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
+                              pos_weight=None):
     r"""Logits: :math:`(\sigma(z) - y) / D`; probabilities: :math:`(p - y) / (p (1 - p) D)`.
 
     ``y`` is the smoothed label. On probabilities the gradient is infinite at p = 0 or 1
-    unless the label agrees (then 0/0: NaN); use logits for training.
+    unless the label agrees (then 0/0: NaN); use logits for training. With ``pos_weight``
+    :math:`w`: :math:`[(1 - y)\sigma(z) - w y \sigma(-z)] / D` on logits,
+    :math:`[(1 - y)/(1 - p) - w y / p] / D` on probabilities.
     """
     labels, y_pred = classification.binary_inputs(y_true, y_pred, "sum", from_logits,
                                                   label_smoothing)
     size = last_axis_size(y_pred)
+    weight = classification.pos_weight_array(pos_weight, y_pred)
+    if weight is not None:
+        if from_logits:
+            return ((1.0 - labels) * sigmoid(y_pred) - weight * labels * sigmoid(-y_pred)) / size
+        with np.errstate(divide="ignore", invalid="ignore"):
+            negative = np.where(labels == 1.0, 0.0, (1.0 - labels) / (1.0 - y_pred))
+            positive = np.where(labels == 0.0, 0.0, weight * labels / y_pred)
+        return (negative - positive) / size
     if from_logits:
         return (sigmoid(y_pred) - labels) / size
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -130,3 +141,13 @@ def _grad_kl_divergence(y_true, y_pred):
     y_true, y_pred = pair(y_true, y_pred, "sum")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y_true == 0, 0.0, -y_true / y_pred)
+
+
+@register(classification.knowledge_distillation)
+def _grad_knowledge_distillation(y_true, y_pred, *, temperature=1.0):
+    r""":math:`\partial \ell / \partial s = T\,(\operatorname{softmax}(s/T) -
+    \operatorname{softmax}(t/T))`: the :math:`T^2` of the loss times the :math:`1/T` of the
+    chain rule."""
+    teacher, student, temperature = classification.distillation_inputs(
+        y_true, y_pred, "sum", temperature)
+    return temperature * (softmax(student / temperature) - softmax(teacher / temperature))
