@@ -60,7 +60,8 @@ ENTRIES = [
         torch=torch_per_sample("lossbook.torch.categorical_hinge"),
         keras=keras_loss("keras.losses.CategoricalHinge"),
         # scores >= 0: there Keras' max over (1 - y) * s equals the best wrong score
-        sampler=lambda rng, shape, params: (_one_hot(rng, shape), rng.uniform(0.0, 2.0, size=shape), {}),
+        sampler=lambda rng, shape, params: (_one_hot(rng, shape),
+                                            rng.uniform(0.0, 2.0, size=shape), {}),
         shapes=CLASS_SHAPES,
         known_differences=[KnownDifference(
             "keras", 15, "CategoricalHinge takes the max over (1 - y) f, which counts 0 for "

@@ -29,7 +29,8 @@ def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weigh
 
     del y_true  # None: the roles are the positions along axis 1
     embeddings = tensor(y_pred)
-    # built-in: TripletMarginLoss(p=2) on (anchor, positive, negative) = y_pred[:, 0], [:, 1], [:, 2];
+    # built-in: TripletMarginLoss(p=2) on (anchor, positive, negative) = y_pred[:, 0], [:, 1],
+    # [:, 2];
     # eps=0: its default 1e-6 is added to every difference, ||a - p + 1e-6|| (the reference
     # has none; with the default the gap reaches ~5e-5 relative near a zero loss)
     loss = torch.nn.TripletMarginLoss(margin=margin, p=2.0, eps=0.0, reduction="none")

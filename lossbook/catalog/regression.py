@@ -118,7 +118,8 @@ ENTRIES = [
     make_entry(
         name="mean_squared_logarithmic_error", title="Mean squared logarithmic error (MSLE)",
         task="regression", label_format=LABELS + "; non-negative", input_kind="value",
-        formula=r"\ell = \frac{1}{D}\sum_{j=1}^{D} \bigl(\log(1 + \hat y_j) - \log(1 + y_j)\bigr)^2",
+        formula=(r"\ell = \frac{1}{D}\sum_{j=1}^{D} "
+                 r"\bigl(\log(1 + \hat y_j) - \log(1 + y_j)\bigr)^2"),
         properties=("relative-error", "non-negative-targets", "asymmetric"),
         reference=ref.mean_squared_logarithmic_error,
         torch=torch_elementwise("lossbook.torch.mean_squared_logarithmic_error"),
