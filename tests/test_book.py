@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 
+import _browser
 import pytest
+from _browser import CHROMIUM_FLAGS
 from conftest import ROOT
 from list_notebooks import toc_pages
 
@@ -33,10 +33,6 @@ except ImportError:  # reported by the browser fixture: a skip outside CI, a fai
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}  # a common laptop screen
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 # What must never appear in a rendered output: log lines, warnings, tracebacks, tensor reprs.
 NOISE = re.compile(
     r"Traceback \(most recent call last\)|\b[IWEF]\d{4} \d\d:\d\d|absl::|oneDNN|cuda_|"
@@ -47,20 +43,6 @@ PAGES = [page.relative_to(ROOT).with_suffix(".html") for page in toc_pages()]
 # assigned or followed by ";" is silently not displayed).
 PLOTTING = {page.relative_to(ROOT).with_suffix(".html") for page in toc_pages()
             if page.suffix == ".ipynb" and "lb.plot." in page.read_text()}
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the rendered-book browser tests must run)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    _unavailable("Chromium is not installed: `apt-get install chromium` (.ci/run does it)")
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +65,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser():
     if playwright_sync is None:
-        _unavailable("Playwright is not installed: `pip install -r requirements.txt`")
-    executable = _chromium()
+        _browser.unavailable("Playwright is not installed: `pip install -r requirements.txt`",
+                             "the rendered-book browser tests")
+    executable = _browser.chromium("the rendered-book browser tests")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_sync.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)

@@ -28,7 +28,9 @@ import time
 import urllib.error
 import urllib.request
 
+import _browser
 import pytest
+from _browser import CHROMIUM_FLAGS
 from conftest import ROOT
 
 try:
@@ -43,30 +45,12 @@ SCREENSHOT = ROOT / "_build" / "screenshots" / "lab_failure.png"   # of a failed
 WIDGET_CELL = "widgets.interact("       # the source of the (hidden, untested elsewhere) widget cell
 SLIDER_KEY = "ArrowRight"               # FloatLogSlider step 0.05 in log10: δ 1.00 → 1.12 → …
 SLIDER_PRESSES = 3                      # δ = 10**0.15 = 1.41
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 START_TIMEOUT = 90          # s: server start on a loaded machine
 RUN_ALL_TIMEOUT = 120_000   # ms: every cell of the notebook (about 15 s on two idle cores)
 UI_TIMEOUT = 60_000         # ms: the lab's page, the kernel, a widget redraw
 CODE_CELLS = ".jp-Notebook .jp-CodeCell"
 ERRORS = (".jp-OutputArea-output[data-mime-type*=error], "
           ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the JupyterLab browser test must run)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    _unavailable("Chromium is not installed: `apt-get install chromium` (.ci/run does it)")
 
 
 def _free_port() -> int:
@@ -146,8 +130,9 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     if sync_playwright is None:
-        _unavailable("Playwright is not installed (it is in requirements.txt)")
-    executable = _chromium()
+        _browser.unavailable("Playwright is not installed (it is in requirements.txt)",
+                             "the JupyterLab browser test")
+    executable = _browser.chromium("the JupyterLab browser test")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield chromium
