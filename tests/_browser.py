@@ -6,6 +6,7 @@ so a CI machine without Chromium cannot pass by skipping.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -31,3 +32,20 @@ def chromium(what: str) -> str:
         if found:
             return found
     unavailable("Chromium is not installed: `apt-get install chromium` (.ci/run does it)", what)
+
+
+@contextlib.contextmanager
+def launched(what: str):
+    """Headless Chromium through Playwright, closed afterwards; :func:`unavailable` without
+    Playwright or Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (it is in requirements.txt)", what)
+    executable = chromium(what)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

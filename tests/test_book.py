@@ -21,14 +21,8 @@ import threading
 
 import _browser
 import pytest
-from _browser import CHROMIUM_FLAGS
 from conftest import ROOT
 from list_notebooks import toc_pages
-
-try:
-    from playwright import sync_api as playwright_sync
-except ImportError:  # reported by the browser fixture: a skip outside CI, a failure in CI
-    playwright_sync = None
 
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -64,15 +58,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
-    if playwright_sync is None:
-        _browser.unavailable("Playwright is not installed: `pip install -r requirements.txt`",
-                             "the rendered-book browser tests")
-    executable = _browser.chromium("the rendered-book browser tests")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    with _browser.launched("the rendered-book browser tests") as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_every_toc_page_was_built():

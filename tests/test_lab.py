@@ -30,14 +30,12 @@ import urllib.request
 
 import _browser
 import pytest
-from _browser import CHROMIUM_FLAGS
 from conftest import ROOT
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 except ImportError:  # reported by the browser fixture: a skip outside CI, a failure in CI
-    sync_playwright = PlaywrightTimeout = None
+    PlaywrightTimeout = None
 
 NOTEBOOK = "book/regression/03_huber_logcosh.ipynb"
 NOTIFICATIONS = "@jupyterlab/apputils-extension:notification"   # the news prompt's settings
@@ -129,14 +127,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if sync_playwright is None:
-        _browser.unavailable("Playwright is not installed (it is in requirements.txt)",
-                             "the JupyterLab browser test")
-    executable = _browser.chromium("the JupyterLab browser test")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+    with _browser.launched("the JupyterLab browser test") as chromium:
         yield chromium
-        chromium.close()
 
 
 def _code_cells() -> int:
