@@ -1,8 +1,8 @@
 """Layer 2 of the tests, static part: the notebooks are well-formed book pages.
 
-Executing them is ``pytest --nbval-lax`` (see the Makefile); here we check what execution
-cannot: every notebook in book/ is in the table of contents, none is committed with outputs,
-each starts with ``import lossbook as lb`` / ``lb.setup()``, and none downloads anything.
+The book build executes them (``make test-book``; ``make test-chapters`` runs them under
+nbval); here we check what execution cannot: every notebook in book/ is in the table of
+contents, none is committed with outputs, each starts with ``import lossbook as lb`` / ``lb.setup()``, and none downloads anything.
 """
 
 import json

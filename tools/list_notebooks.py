@@ -1,6 +1,6 @@
 """The book's pages as listed in ``_toc.yml``; run as a script it prints the notebooks.
 
-Used by ``make test`` (nbval runs exactly the notebooks of the table of contents), by
+Used by ``make test-chapters`` (nbval runs exactly the notebooks of the table of contents), by
 ``tests/test_notebooks.py`` and by ``bench/bench_notebooks.py``.
 """
 
