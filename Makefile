@@ -6,13 +6,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help book test test-unit test-keras-backends test-notebooks test-book test-lab lint lab assignments bench clean
+.PHONY: help book test test-unit test-keras-backends test-notebooks test-book test-lab lint lab release autograde gradebook feedback bench clean
 
 help:
 	@echo "make book         execute every notebook and build the HTML book (_build/html)"
 	@echo "make test         unit + parity tests (Keras on TensorFlow, torch and JAX), doctests, notebooks, rendered book and JupyterLab in Chromium"
 	@echo "make lab          JupyterLab on book/ (works as root too; no news prompt)"
-	@echo "make assignments  student copies of the course assignments in _build/assignments/"
+	@echo "make release      the course's student copies (nbgrader) in course/release/"
+	@echo "make autograde ASSIGNMENT=regression SUBMISSIONS=dir  grade a folder of submissions"
+	@echo "make gradebook    the grades as CSV: course/gradebook.csv"
+	@echo "make feedback ASSIGNMENT=regression  per-student feedback HTML in course/feedback/"
 	@echo "make bench        notebook and build timings, loss throughput"
 	@echo "make clean        remove _build/ and caches (keeps .venv)"
 
@@ -61,11 +64,11 @@ test-keras-backends: $(STAMP)
 	KERAS_BACKEND=torch LOSSBOOK_PARITY=keras $(BIN)/pytest -q -n $(JOBS) $(KERAS_TESTS)
 	KERAS_BACKEND=jax LOSSBOOK_PARITY=keras $(BIN)/pytest -q -n $(JOBS) $(KERAS_TESTS)
 
-# 2. every notebook in _toc.yml (and the instructor copies of the assignments) runs; xdist's
+# 2. every notebook in _toc.yml (and the instructor copies of the course assignments) runs; xdist's
 # loadfile hands each worker one notebook at a time (most cells first), so $(JOBS) run at once
 test-notebooks: $(STAMP)
 	$(BIN)/pytest -q tests/test_notebooks.py
-	$(KERNEL_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval-lax $$($(BIN)/python tools/list_notebooks.py) assignments/*.ipynb
+	$(KERNEL_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval-lax $$($(BIN)/python tools/list_notebooks.py) course/source/*/*.ipynb
 
 # 3. the rendered book: build with -W, then headless Chromium opens every page
 test-book: $(STAMP)
@@ -82,8 +85,22 @@ lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
-assignments: $(STAMP)
-	$(BIN)/python tools/make_assignments.py
+# The course, on nbgrader (tools/course.py; the course guide in the book explains each step).
+# An assignment is course/source/<name>/<name>.ipynb; every target finds a new one by itself.
+ASSIGNMENT ?= regression
+SUBMISSIONS ?= course/submitted
+TIMEOUT ?= 600
+release: $(STAMP)
+	$(BIN)/python tools/course.py release
+
+autograde: $(STAMP)
+	$(BIN)/python tools/course.py autograde $(ASSIGNMENT) --submissions $(SUBMISSIONS) --timeout $(TIMEOUT)
+
+gradebook: $(STAMP)
+	$(BIN)/python tools/course.py gradebook
+
+feedback: $(STAMP)
+	$(BIN)/python tools/course.py feedback $(ASSIGNMENT)
 
 bench: $(STAMP)
 	$(KERNEL_ENV) $(BIN)/python bench/bench_notebooks.py --jobs $(JOBS)
@@ -91,4 +108,5 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache .jupyter_cache
+	rm -rf course/release course/autograded course/feedback course/logs
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
