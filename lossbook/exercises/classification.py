@@ -126,12 +126,13 @@ _DISTILLATION = Exercise(
     mistakes=(
         Mistake(lambda t, s, temperature=1.0: _kl(_softened(t, temperature),
                                                   _softened(s, temperature)),
-                "your values are too small by a factor that depends only on the temperature: "
-                "compare T = 2 with T = 1 (Hinton et al., 2015)."),
+                "your values are too small by a factor that depends only on the temperature "
+                "(compare T = 2 with T = 1): the definition's factor T² is missing (Hinton et "
+                "al., 2015)."),
         Mistake(lambda t, s, temperature=1.0: temperature**2 * _kl(_softened(s, temperature),
                                                                    _softened(t, temperature)),
-                "your KL divergence has its two distributions in the wrong order: which of "
-                "them should weight the sum?"),
+                "your KL divergence is reversed: its two distributions are in the wrong order "
+                "(which of them should weight the sum?)."),
         Mistake(lambda t, s, temperature=1.0: temperature**2 * _kl(_log_softmax(t),
                                                                    _log_softmax(s)),
                 "the temperature does not soften your distributions: check where T enters."),
