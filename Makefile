@@ -6,14 +6,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help book test test-unit test-keras-backends test-notebooks test-chapters test-book test-lab lint lab assignments bench clean
+.PHONY: help book test test-unit test-keras-backends test-notebooks test-chapters test-book test-lab lint lab release autograde gradebook feedback bench clean
 
 help:
 	@echo "make book         execute every notebook and build the HTML book (_build/html)"
 	@echo "make test         unit + parity tests (Keras on TensorFlow, torch and JAX), doctests, notebooks, rendered book and JupyterLab in Chromium"
 	@echo "make test-chapters  the chapters' notebooks under nbval (make test executes them in the book build)"
 	@echo "make lab          JupyterLab on book/ (works as root too; no news prompt)"
-	@echo "make assignments  student copies of the course assignments in _build/assignments/"
+	@echo "make release      the course's student copies (nbgrader) in course/release/"
+	@echo "make autograde ASSIGNMENT=regression SUBMISSIONS=dir  grade a folder of submissions"
+	@echo "make gradebook    the grades as CSV: course/gradebook.csv"
+	@echo "make feedback ASSIGNMENT=regression  per-student feedback HTML in course/feedback/"
 	@echo "make bench        notebook and build timings, loss throughput"
 	@echo "make clean        remove _build/ and caches (keeps .venv)"
 
@@ -63,14 +66,14 @@ test-keras-backends: $(STAMP)
 	KERAS_BACKEND=jax LOSSBOOK_PARITY=keras $(BIN)/pytest -q -n $(JOBS) $(KERAS_TESTS)
 
 # 2. the notebooks: static rules (no outputs, first cell, line lengths, ...) for every notebook,
-# and the instructor copies of the assignments executed with nbval. The chapters' notebooks are
+# and the instructor copies of the course's assignments executed with nbval. The chapters' notebooks are
 # executed once, by the book build of test-book (execute_notebooks: force, allow_errors: false,
 # stderr_output: error): running them under nbval as well doubled the slowest layer of make test
 # and found nothing the build does not (a raising cell fails the build with its traceback).
 # `make test-chapters` still runs them under nbval, one failure per cell, when that helps.
 test-notebooks: $(STAMP)
 	$(BIN)/pytest -q tests/test_notebooks.py
-	$(KERNEL_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval-lax assignments/*.ipynb
+	$(KERNEL_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval-lax course/source/*/*.ipynb
 
 test-chapters: $(STAMP)
 	$(KERNEL_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadfile --nbval-lax $$($(BIN)/python tools/list_notebooks.py)
@@ -90,8 +93,22 @@ lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/tools/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) book/
 
-assignments: $(STAMP)
-	$(BIN)/python tools/make_assignments.py
+# The course, on nbgrader (tools/course.py; the course guide in the book explains each step).
+# An assignment is course/source/<name>/<name>.ipynb; every target finds a new one by itself.
+ASSIGNMENT ?= regression
+SUBMISSIONS ?= course/submitted
+TIMEOUT ?= 600
+release: $(STAMP)
+	$(BIN)/python tools/course.py release
+
+autograde: $(STAMP)
+	$(BIN)/python tools/course.py autograde $(ASSIGNMENT) --submissions $(SUBMISSIONS) --timeout $(TIMEOUT)
+
+gradebook: $(STAMP)
+	$(BIN)/python tools/course.py gradebook
+
+feedback: $(STAMP)
+	$(BIN)/python tools/course.py feedback $(ASSIGNMENT)
 
 bench: $(STAMP)
 	$(KERNEL_ENV) $(BIN)/python bench/bench_notebooks.py --jobs $(JOBS)
@@ -99,4 +116,5 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache .jupyter_cache
+	rm -rf course/release course/autograded course/feedback course/logs
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
+import time
+import types
 
 import numpy as np
 import pytest
@@ -82,11 +85,22 @@ def _keras_solutions():
     return {"huber": huber, "log_cosh": log_cosh, "quantile": pinball, "naive": naive_log_cosh}
 
 
+def _copy_of(function):
+    """A new function object with ``function``'s code: the same computation, not the same
+    (forbidden) callable."""
+    copy = types.FunctionType(function.__code__, function.__globals__, function.__name__,
+                              function.__defaults__, function.__closure__)
+    copy.__kwdefaults__ = function.__kwdefaults__
+    return copy
+
+
 @pytest.mark.parametrize("name", sorted(REFERENCE))
-def test_reference_itself_passes_every_exercise(name):
-    result = exercises.check(name, REFERENCE[name])
+def test_reference_code_passes_every_exercise_but_calling_it_does_not(name):
+    result = exercises.check(name, _copy_of(REFERENCE[name]))
     assert result.passed, str(result)
     assert str(result).startswith(f"All {result.total} checks passed ✓")
+    refused = exercises.check(name, REFERENCE[name])
+    assert not refused.passed and "ready-made implementation" in str(refused)
 
 
 def rmse_torch(y_true, y_pred, epsilon=1e-8):
@@ -151,7 +165,7 @@ def test_naive_log_cosh_overflow_is_explained(function):
     text = str(result)
     assert not result.passed
     assert "huge residuals ±1e8" in text and "returned inf — an overflow?" in text
-    assert "overflows for |x| > 710" in text and "log1p(exp(-2|x|))" in text
+    assert "overflows float64 (beyond about |r| = 710)" in text and "log1p" not in text
     _assert_clean(_report(result))
 
 
@@ -169,7 +183,7 @@ def test_sources_wrong_huber_is_named():
     result = exercises.check("huber", huber_from_the_sources)
     assert not result.passed
     first = result.failures[0]
-    assert "source article's wrong formula" in first.hint and "δ(|r| − ½δ)" in first.hint
+    assert "copied in several source articles" in first.hint and "½" not in first.hint
     assert "expected" in first.message and "got" in first.message
     _assert_clean(_report(result))
 
@@ -199,7 +213,7 @@ def test_pinball_with_tau_swapped_is_named():
 
     result = exercises.check("pinball", pinball_swapped)
     assert not result.passed
-    assert "τ and 1 − τ are swapped" in result.failures[0].hint
+    assert "τ and 1 − τ are on the wrong sides" in result.failures[0].hint
     _assert_clean(_report(result))
 
 
@@ -230,8 +244,10 @@ def test_sum_instead_of_mean_is_named():
 
 
 def test_swapped_arguments_are_named():
+    poisson = _copy_of(ref.poisson)  # the reference's code (ref.poisson itself is refused)
+
     def poisson_swapped(y_true, y_pred):
-        return ref.poisson(y_pred, y_true)
+        return poisson(y_pred, y_true)
 
     result = exercises.check("poisson", poisson_swapped)
     assert "(y_pred, y_true)" in result.failures[0].hint and 'order="torch"' in result.failures[0].hint
@@ -377,17 +393,162 @@ def test_classification_exercises_pass_a_correct_answer(name, function):
 
 
 @pytest.mark.parametrize(("name", "function", "fragment"), [
-    ("bce_logits", bce_logits_naive, "softplus"),
+    ("bce_logits", bce_logits_naive, "rounds to exactly 0 or 1"),
     ("bce_logits", lambda y_true, y_pred: torch.mean(torch.clamp(y_pred, min=0) - y_true * y_pred),
-     "log(1 + e^(−|z|))"),
+     "matters only for small logits"),
     ("sparse_ce_logits", lambda y_true, y_pred: torch.mean(
-        -torch.gather(y_pred, -1, y_true[..., None])[..., 0]), "normaliser"),
+        -torch.gather(y_pred, -1, y_true[..., None])[..., 0]), "normalisation over all"),
     ("distillation", lambda y_true, y_pred, temperature=1.0: distillation_torch(
-        y_true, y_pred, temperature) / temperature**2, "T²"),
+        y_true, y_pred, temperature) / temperature**2, "depends only on the temperature"),
     ("distillation", lambda y_true, y_pred, temperature=1.0: distillation_torch(
-        y_pred, y_true, temperature), "reversed"),
+        y_pred, y_true, temperature), "wrong order"),
 ])
 def test_classification_exercises_name_the_mistake(name, function, fragment):
     result = exercises.check(name, function)
     assert not result.passed
     assert fragment in result.failures[0].hint, result.failures[0].hint
+
+
+# --- ready-made losses are refused; pure code passes --------------------------------------
+def _ready_made():
+    """Functions that call a built-in or lossbook's own loss, each spelled differently."""
+    import torch.nn.functional as F
+    from torch.nn.functional import huber_loss
+
+    import lossbook as lb
+
+    keras = quiet_import("keras")
+    made_before = torch.nn.HuberLoss()
+    return [
+        ("huber", "torch", lambda t, p, delta=1.0: F.huber_loss(p, t, delta=delta)),
+        ("huber", "torch", lambda t, p, delta=1.0: huber_loss(p, t, delta=delta)),
+        ("huber", "torch", lambda t, p, delta=1.0: torch.nn.HuberLoss(delta=delta)(p, t)),
+        ("huber", "torch", lambda t, p: made_before(p, t)),
+        ("huber", "keras", lambda t, p, delta=1.0: keras.losses.Huber(delta=delta)(t, p)),
+        ("huber", "keras", lambda t, p, delta=1.0: keras.losses.huber(t, p, delta=delta)),
+        ("huber", "numpy", lambda t, p, delta=1.0: lb.reference.huber(t, p, delta=delta)),
+        ("log_cosh", "torch", lambda t, p: lb.torch.LogCoshLoss()(p, t)),
+        ("log_cosh", "torch", lambda t, p: lb.torch.log_cosh(p, t)),
+        ("log_cosh", "keras", lambda t, p: keras.ops.mean(keras.losses.log_cosh(t, p))),
+        ("quantile", "keras", lambda t, p, tau=0.5: lb.keras.Quantile(tau=tau)(t, p)),
+        ("quantile", "torch", lambda t, p, tau=0.5: lb.torch.quantile(p, t, tau=tau)),
+        ("mse", "torch", lambda t, p: torch.nn.MSELoss()(p, t)),
+        ("bce_logits", "torch", lambda t, p: F.binary_cross_entropy_with_logits(p, t)),
+        ("bce_logits", "keras",
+         lambda t, p: keras.losses.BinaryCrossentropy(from_logits=True)(t, p)),
+        ("sparse_ce_logits", "torch", lambda t, p: F.cross_entropy(p.transpose(1, -1), t)),
+        ("distillation", "torch", lambda t, p, temperature=1.0: lb.torch.knowledge_distillation(
+            p, t, temperature=temperature)),
+    ]
+
+
+@pytest.mark.parametrize("index", range(17))
+def test_a_ready_made_loss_fails_every_check(index):
+    name, framework, function = _ready_made()[index]
+    original = torch.nn.functional.huber_loss, torch.nn.HuberLoss.forward
+    result = exercises.check(name, function, framework=framework)
+    assert not result.passed and result.failures[0].case.startswith("fixed")
+    assert "a ready-made implementation of this loss" in result.failures[0].message
+    assert "earns no points" in str(result)
+    # everything is back afterwards
+    assert (torch.nn.functional.huber_loss, torch.nn.HuberLoss.forward) == original
+    assert "forward" not in vars(torch.nn.MSELoss) or torch.nn.MSELoss.forward.__name__ == "forward"
+
+
+def test_the_forbidden_set_comes_from_the_catalogue_for_every_exercise():
+    from lossbook import reference
+    from lossbook.exercises._guard import _qualified, forbidden_objects
+
+    quiet_import("keras")
+    for exercise in {id(e): e for e in EXERCISES.values()}.values():
+        names = {_qualified(o) for o in forbidden_objects(exercise.reference)}
+        assert _qualified(getattr(reference, exercise.reference)) in names
+        assert any(n.startswith(("torch.", "lossbook.torch")) for n in names), names
+        assert any(n.startswith(("keras.", "lossbook.keras")) for n in names), names
+
+
+def test_pure_code_with_framework_helpers_still_passes():
+    def huber(y_true, y_pred, delta=1.0):  # relu, a functional that is not a loss, is fine
+        a = torch.abs(y_true - y_pred)
+        return torch.mean(0.5 * torch.clamp(a, max=delta) ** 2
+                          + delta * torch.nn.functional.relu(a - delta))
+
+    assert exercises.check("huber", huber).passed
+    assert exercises.check("huber", _keras_solutions()["huber"], framework="keras").passed
+
+
+def test_a_hanging_function_costs_only_its_own_check():
+    def hangs(y_true, y_pred, delta=1.0):
+        while True:
+            pass
+
+    start = time.monotonic()
+    result = exercises.check("huber", hangs, timeout=0.5)
+    assert time.monotonic() - start < 10
+    assert not result.passed and len(result.failures) == 1
+    assert "did not return" in result.failures[0].message
+    assert exercises.check("huber", huber_torch, timeout=0.5).passed  # the next one is fine
+
+
+def test_a_wrong_shape_is_a_failed_check_not_an_error():
+    result = exercises.check("huber", lambda t, p, delta=1.0: torch.abs(t - p))
+    assert not result.passed and "expected a single number" in str(result)
+
+
+# hints point at the mistake without stating the answer: no code, no formula of the solution
+CODE = re.compile(r"\b(np|torch|ops|keras|tf|math)\.|\b(log1p|logsumexp|softplus|log_softmax|"
+                  r"clamp|clip|where|maximum|minimum|max|min|exp|log|sqrt|abs|cosh)\s*\(")
+
+
+# what the hints used to say: the solutions themselves
+GIVEAWAYS = ("½r²", "δ(|r| − ½δ)", "|x| + log1p", "log(1 + e^(−2|r|))", "softplus(z) − y·z",
+             "max(z, 0)", "logsumexp(z) − z_y", "m + log Σ", "T² · Σ", "max(τr, (τ − 1)r)",
+             "√(MSE + ε)", "ŷ − y·log ŷ", "(log(1 + ŷ) − log(1 + y))²", "log-softmax")
+
+
+def _hints(exercise):
+    params = {**exercise.params}
+    extremes = exercise.extremes(params, set(exercise.grid))
+    return ([exercise.hint] + [m.hint for m in exercise.mistakes]
+            + [extreme[3] for extreme in extremes])
+
+
+@pytest.mark.parametrize("name", sorted({e.name for e in EXERCISES.values()}))
+def test_hints_do_not_state_the_answer(name):
+    for hint in _hints(EXERCISES[name]):
+        assert hint and not CODE.search(hint), hint
+        for answer in GIVEAWAYS:
+            assert answer not in hint, hint
+
+
+# --- the reference in place of an earlier answer ------------------------------------------
+def test_reference_function_computes_the_exercise_loss():
+    keras = quiet_import("keras")
+    y_true, y_pred = np.array([0.0, 1.0, 5.0]), np.array([0.5, -1.0, 1.0])
+    for name in ("huber", "pinball", "log_cosh"):
+        expected = REFERENCE["quantile" if name == "pinball" else name](y_true, y_pred)
+        torch_value = exercises.reference_function(name, "torch")(
+            torch.tensor(y_true), torch.tensor(y_pred))
+        keras_value = exercises.reference_function(name, "keras")(
+            keras.ops.convert_to_tensor(y_true), keras.ops.convert_to_tensor(y_pred))
+        assert np.isclose(float(torch_value), expected, rtol=1e-12)
+        assert np.isclose(float(np.asarray(keras_value)), expected, rtol=1e-6)
+
+
+def test_reference_in_place_swaps_and_restores():
+    namespace = {"pinball_torch": "student's"}
+
+    def fit():  # an assignment's later part, calling the earlier answer by its global name
+        return namespace["pinball_torch"](torch.tensor([1.0]), torch.tensor([0.0]), tau=0.9)
+
+    with exercises.reference_in_place(namespace, "torch", pinball_torch="pinball",
+                                      huber_torch="huber"):
+        assert float(fit()) == pytest.approx(0.9)
+        assert callable(namespace["huber_torch"])
+    assert namespace == {"pinball_torch": "student's"}
+    with pytest.raises(ValueError, match="name"):
+        with exercises.reference_in_place(namespace, "torch", pinball_torch="nonesuch"):
+            pass
+    with pytest.raises(ValueError, match="framework"):
+        with exercises.reference_in_place(namespace, "jax", pinball_torch="pinball"):
+            pass

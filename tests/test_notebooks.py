@@ -13,7 +13,7 @@ from conftest import ROOT
 from list_notebooks import toc_notebooks, toc_pages
 
 BOOK_NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-ALL_NOTEBOOKS = BOOK_NOTEBOOKS + sorted((ROOT / "assignments").glob("*.ipynb"))
+ALL_NOTEBOOKS = BOOK_NOTEBOOKS + sorted((ROOT / "course" / "source").glob("*/*.ipynb"))
 
 
 def _cells(path):

@@ -20,9 +20,15 @@ The contract for the student's function:
 :func:`check` compares it on hand-picked, seeded random and extreme inputs and, for torch, its
 autograd gradient with :func:`lossbook.reference.gradient`. It never raises for a wrong or
 unfinished function (unless ``strict=True``): it returns a :class:`CheckResult` whose text says
-which case failed, expected vs got, and a hint that describes the fix mathematically. It never
-shows the reference's code. A name that is not an exercise, or bad ``framework``/``order``, is a
+which case failed, expected vs got, and a hint that points at the mistake without stating the
+answer. It never shows the reference's code. A function that calls a ready-made implementation
+of the loss (the framework's built-in, e.g. ``torch.nn.functional.huber_loss`` or
+``keras.losses.Huber``, or lossbook's own) fails every check; so does one that does not return
+within ``timeout`` seconds. A name that is not an exercise, or bad ``framework``/``order``, is a
 ``ValueError`` (a mistake in the notebook, not in the student's answer).
+
+An assignment grades a part that uses an earlier answer with the reference in its place
+(:func:`reference_in_place`), so that one mistake does not cost two parts.
 
 The exercises live in one bank per chapter (:mod:`lossbook.exercises.regression`, ...);
 the checker in ``_check``.
@@ -31,5 +37,7 @@ the checker in ``_check``.
 from __future__ import annotations
 
 from lossbook.exercises._check import CheckResult, Failure, available, check, list  # noqa: A004
+from lossbook.exercises._reference import reference_function, reference_in_place
 
-__all__ = ["CheckResult", "Failure", "available", "check", "list"]
+__all__ = ["CheckResult", "Failure", "available", "check", "list", "reference_function",
+           "reference_in_place"]

@@ -4,7 +4,10 @@ Each :class:`Exercise` names its reference loss (the expected values always come
 :mod:`lossbook.reference`), hand-picked inputs, a domain for seeded random inputs, extreme
 inputs with a hint each, points for the gradient check, and :class:`Mistake` s: *wrong*
 formulas that students (and the source articles, see SOURCES.md) write, so that feedback can
-name the mistake. Hints describe the fix in words and formulas, never in code.
+name the mistake. A hint points at the mistake (what is wrong, which input shows it) without
+stating the answer: no formula of the solution, no code (``tests/test_exercises.py`` checks).
+The forbidden ready-made implementations come from the catalogue entry of ``reference``
+(``_guard``), so an exercise needs no field for them.
 
 The exercises themselves live in one bank per chapter (``regression``, ...); a new
 chapter adds its module and lists it in ``_check.BANKS``.

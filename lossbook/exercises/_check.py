@@ -18,6 +18,7 @@ from lossbook.exercises import classification as _classification
 from lossbook.exercises import regression as _regression
 from lossbook.exercises._bank import Case, Exercise, cases_for
 from lossbook.exercises._calling import _accepted, _Call, _detect
+from lossbook.exercises._guard import CheckTimeout, ForbiddenCall, patches_for, refused
 
 __all__ = ["CheckResult", "Failure", "available", "check", "list"]
 
@@ -287,6 +288,18 @@ def _check_gradient(exercise, case, call: _Call, reduction) -> Failure | None:
 
 
 def _raised(error: BaseException, case: Case) -> Failure:
+    where = f"{case.kind}: {case.description}"
+    if isinstance(error, ForbiddenCall):
+        return Failure(where, f"your function calls {error.name}, a ready-made implementation "
+                       "of this loss; the exercise is to write the loss yourself, so this "
+                       "earns no points.",
+                       "build the loss from the framework's basic operations (arithmetic, "
+                       "exp, log, abs, where, mean, ...), not from a loss function or class.")
+    if isinstance(error, CheckTimeout):
+        return Failure(where, f"{_inputs(case)}\nyour function did not return: {error} "
+                       "(checks stopped here).",
+                       "look for a loop that never ends, or work that grows with the size of "
+                       "the values rather than the size of the arrays.")
     text = f"your function raised {type(error).__name__}: {error}".rstrip(": ")
     if isinstance(error, NotImplementedError):
         return Failure(f"{case.kind}: {case.description}", text + " — have you implemented it yet?",
@@ -297,7 +310,8 @@ def _raised(error: BaseException, case: Case) -> Failure:
 
 
 def check(name: str, student_fn, *, framework: str | None = None, order: str = "keras",
-          reduction: str = "mean", strict: bool = False, **params) -> CheckResult:
+          reduction: str = "mean", strict: bool = False, timeout: float | None = 30.0,
+          **params) -> CheckResult:
     """Check ``student_fn`` against the reference loss of exercise ``name``.
 
     Args:
@@ -309,12 +323,16 @@ def check(name: str, student_fn, *, framework: str | None = None, order: str = "
         reduction: what the function returns: ``"mean"`` (default, one number), ``"sum"`` or
             ``"none"`` (one value per sample, the mean over the last axis).
         strict: raise ``AssertionError`` (with the report) when a check fails.
+        timeout: seconds one call of the function may take (``None``: no limit); a function
+            that takes longer fails that check, and the checks stop there.
         **params: hyper-parameters (``delta=``, ``tau=``, ``epsilon=``). If the function accepts
             one as a keyword and it is not fixed here, several values are tried.
 
     Returns:
-        A :class:`CheckResult`. Something that is not callable, or a function that raises,
-        gives a failed result with a plain explanation (an ``AssertionError`` if ``strict``).
+        A :class:`CheckResult`. Something that is not callable, a function that raises, hangs
+        or calls a ready-made implementation of the loss (the framework's built-in or
+        lossbook's own, see ``_guard``) gives a failed result with a plain explanation (an
+        ``AssertionError`` if ``strict``).
 
     >>> import numpy as np
     >>> def my_mse(y_true, y_pred):
@@ -349,7 +367,12 @@ def check(name: str, student_fn, *, framework: str | None = None, order: str = "
         cases = [c for c in cases if c.kind != "gradient"]
         result.total = len(cases)
         result.note = "gradients are checked for torch functions only."
-    call = _Call(student_fn, framework, order, accepted)
+    ready_made = refused(exercise, student_fn)
+    if ready_made is not None:  # the function *is* the built-in: no call needed to know
+        result.failures.append(_raised(ForbiddenCall(ready_made), cases[0]))
+        return result.assert_passed() if strict else result
+    call = _Call(student_fn, framework, order, accepted,
+                 patches=tuple(patches_for(exercise, student_fn)), timeout=timeout)
     for case in cases:
         try:
             if case.kind == "gradient":

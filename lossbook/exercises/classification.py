@@ -9,11 +9,11 @@ from lossbook.exercises._bank import Exercise, Mistake
 
 __all__ = ["ALIASES", "EXERCISES"]
 
-_SOFTPLUS = ("on logits, −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y·z, and "
-             "softplus(z) = max(z, 0) + log(1 + e^(−|z|)): exp never sees a positive number and "
-             "no log(0) appears, so logits of ±1e4 stay exact.")
-_LSE = ("−log softmax(z)_y = logsumexp(z) − z_y, with logsumexp(z) = m + log Σ_c e^(z_c − m) and "
-        "m = max_c z_c: every exponent is ≤ 0, so logits of ±1e4 cannot overflow.")
+_SOFTPLUS = ("for logits this large σ(z) rounds to exactly 0 or 1, so a logarithm of 0 (or an "
+             "exponential that overflows) appears; rewrite the loss on the logit itself so that "
+             "neither can happen (the assignment's hint says where to start).")
+_LSE = ("exponentials of logits this large overflow float64 (e^710 is inf); rearrange the "
+        "logarithm of the sum of exponentials so that no exponent is ever positive.")
 
 
 def _sigmoid(z):
@@ -32,7 +32,8 @@ def _bce_extremes(params, vary):
         ("logits ±40 (σ(40) rounds to 1 in float64)", [1.0, 0.0, 0.0, 1.0],
          [40.0, -40.0, 40.0, -40.0], _SOFTPLUS, {}),
         ("soft labels 0.3 and 0.8", [0.3, 0.8, 0.3], [0.5, -2.0, 3.0],
-         "the formula holds for any label y in [0, 1], not only 0 and 1.", {}),
+         "labels may be any value in [0, 1], not only 0 and 1: does your function assume "
+         "they are 0 or 1?", {}),
     ]
 
 
@@ -65,8 +66,9 @@ def _kl(log_p, log_q):
 
 
 def _distillation_extremes(params, vary):
-    hint = ("use log-softmax for both softened distributions: log p − log q is then finite "
-            "even where p or q underflows to 0.")
+    hint = ("with logits of ±1e4 some softened probabilities underflow to exactly 0 and "
+            "their logarithm is −inf: compute the log-probabilities without ever taking the "
+            "logarithm of a probability.")
     return [
         ("teacher and student logits ±1e4", [[1e4, -1e4, 0.0]], [[-1e4, 1e4, 0.0]], hint,
          {"temperature": 2.0}),
@@ -77,62 +79,63 @@ def _distillation_extremes(params, vary):
 
 _BCE = Exercise(
     "bce_logits", "Binary cross-entropy on logits, stable", "binary_crossentropy",
-    "BCE on logits z with labels y is −[y log σ(z) + (1 − y) log(1 − σ(z))], averaged over all "
-    "elements; " + _SOFTPLUS,
+    "compare your value with the definition worked out by hand for this input (labels y, "
+    "logits z).",
     params={"from_logits": True}, domain="binary",
     fixed=(("labels 0/1 and moderate logits", [1.0, 0.0, 1.0, 0.0], [2.0, -1.0, -0.5, 0.0]),),
     extremes=_bce_extremes,
     mistakes=(
         Mistake(lambda y, z, **_: -(y * np.log(np.clip(z, 1e-7, 1 - 1e-7))
                                     + (1 - y) * np.log(np.clip(1 - z, 1e-7, 1 - 1e-7))),
-                "you treated the logits as probabilities (Keras' from_logits=False clips them to "
-                "[1e-7, 1 − 1e-7]); apply the sigmoid, or better the softplus form."),
+                "your values match Keras' from_logits=False, which reads y_pred as probabilities "
+                "and clips them; here y_pred holds logits."),
         Mistake(lambda y, z, **_: np.maximum(z, 0.0) - y * z,
-                "you dropped the log(1 + e^(−|z|)) term of softplus(z) = max(z, 0) + "
-                "log(1 + e^(−|z|)); it matters for small logits."),
+                "your values are right for large |z| but too low near z = 0: a term that "
+                "matters only for small logits is missing."),
         Mistake(lambda y, z, **_: np.logaddexp(0.0, z) + y * z,
-                "the sign of y·z: BCE on logits is softplus(z) − y·z."),
+                "the term that couples the label and the logit has the wrong sign."),
     ))
 
 _SPARSE = Exercise(
     "sparse_ce_logits", "Sparse categorical cross-entropy via log-sum-exp",
     "sparse_categorical_crossentropy",
-    "with integer labels y and logits z (classes on the last axis), the loss of a sample is "
-    "−log softmax(z)_y = logsumexp(z) − z_y, averaged over the samples; " + _LSE,
+    "compare your value with the definition worked out by hand for this input (integer "
+    "labels, logits with the classes on the last axis).",
     params={"from_logits": True}, domain="sparse",
     fixed=(("three samples, three classes", [0, 2, 1],
             [[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, -1.0, 0.0]]),),
     extremes=_sparse_extremes,
     mistakes=(
         Mistake(lambda y, z, **_: -_picked(np.asarray(z, float), y),
-                "you returned −z_y alone; the loss is logsumexp(z) − z_y (the normaliser of the "
-                "softmax is missing)."),
+                "you returned the true class's logit alone (negated): the normalisation over "
+                "all the classes is missing."),
         Mistake(lambda y, z, **_: -_picked(_log_softmax(z, axis=0), y),
-                "the softmax runs over the classes, the last axis, not over the samples."),
+                "your normalisation runs over the samples (the first axis); the classes are on "
+                "the last axis."),
         Mistake(lambda y, z, **_: _picked(_log_softmax(z), y),
-                "the sign: the loss is −log softmax(z)_y, a positive number."),
+                "your values are negative: check the sign of the log-probability you return."),
     ))
 
 _DISTILLATION = Exercise(
     "distillation", "Knowledge-distillation loss", "knowledge_distillation",
-    "with p = softmax(t / T) from the teacher's logits t (y_true) and q = softmax(s / T) from the "
-    "student's s (y_pred), the loss of a sample is T² · Σ_c p_c (log p_c − log q_c), averaged "
-    "over the samples.",
+    "compare your value with the definition worked out by hand for this input (the "
+    "teacher's logits are y_true, the student's y_pred).",
     params={"temperature": 1.0}, grid={"temperature": (2.0, 4.0, 0.5)}, domain="logits",
     fixed=(("one sample, three classes", [[2.0, 0.0, -1.0]], [[0.5, 0.5, 0.0]]),),
     extremes=_distillation_extremes,
     mistakes=(
         Mistake(lambda t, s, temperature=1.0: _kl(_softened(t, temperature),
                                                   _softened(s, temperature)),
-                "multiply by T²: without it the soft term's gradient shrinks as 1/T² (Hinton et "
+                "your values are too small by a factor that depends only on the temperature "
+                "(compare T = 2 with T = 1): the definition's factor T² is missing (Hinton et "
                 "al., 2015)."),
         Mistake(lambda t, s, temperature=1.0: temperature**2 * _kl(_softened(s, temperature),
                                                                    _softened(t, temperature)),
-                "the KL is reversed: the teacher's distribution p comes first, KL(p ‖ q) = "
-                "Σ p (log p − log q)."),
+                "your KL divergence is reversed: its two distributions are in the wrong order "
+                "(which of them should weight the sum?)."),
         Mistake(lambda t, s, temperature=1.0: temperature**2 * _kl(_log_softmax(t),
                                                                    _log_softmax(s)),
-                "divide both sets of logits by T before the softmax."),
+                "the temperature does not soften your distributions: check where T enters."),
     ))
 
 EXERCISES = (_BCE, _SPARSE, _DISTILLATION)

@@ -14,9 +14,10 @@ from lossbook.exercises._bank import zeros_and as _same
 __all__ = ["ALIASES", "EXERCISES"]
 
 
-_OVERFLOW = ("log(cosh(x)) overflows for |x| > 710 (cosh is about e^|x| / 2); rewrite it with "
-             "the identity log cosh x = |x| + log1p(exp(-2|x|)) - log 2, in which exp only ever "
-             "sees a non-positive number.")
+_OVERFLOW = ("cosh of a residual this large overflows float64 (beyond about |r| = 710), so an "
+             "expression that computes cosh, or any exponential of a large positive number, "
+             "first cannot give a finite result here; rearrange it so that no such exponential "
+             "is ever formed (the assignment's hint says where to start).")
 
 
 def _huber_extremes(params, vary):
@@ -24,9 +25,11 @@ def _huber_extremes(params, vary):
     return [
         (f"residual exactly ±δ (the kink), delta={delta}", [0.0, 0.0, 2.0],
          [delta, -delta, 2.0 + delta],
-         "at |r| = δ both pieces must give ½δ²: the linear piece is δ(|r| − ½δ).", {}),
+         "at |r| = δ your two pieces must give the same value: evaluate each of them there "
+         "by hand and compare.", {}),
         ("huge residuals ±1e8", *_same([1e8, -1e8]),
-         "for huge |r| Huber grows linearly: δ(|r| − ½δ), no overflow and no squaring.", {}),
+         "for huge |r| the loss should grow in proportion to |r| and stay finite: is a "
+         "square computed where it should not be?", {}),
         ("perfect predictions (all residuals 0)", [0.0, 1.5, -2.0], [0.0, 1.5, -2.0],
          "a perfect prediction has loss 0.", {}),
     ]
@@ -35,7 +38,8 @@ def _huber_extremes(params, vary):
 def _log_cosh_extremes(params, vary):
     return [
         ("tiny residuals ±1e-8", *_same([1e-8, -1e-8]),
-         "near 0, log cosh r ≈ ½r²: tiny but not negative and not NaN.", {}),
+         "for tiny residuals the loss is tiny and positive; NaN, 0 or a negative value points "
+         "at a cancellation between nearly equal terms in your expression.", {}),
         ("large residuals ±800 (cosh overflows)", *_same([800.0, -800.0]), _OVERFLOW, {}),
         ("huge residuals ±1e8", *_same([1e8, -1e8]), _OVERFLOW, {}),
         ("perfect predictions (all residuals 0)", [0.0, 1.5, -2.0], [0.0, 1.5, -2.0],
@@ -47,8 +51,8 @@ _QUANTILE_FIXED = ([1.0, 1.0, 0.0, 2.0], [0.0, 2.0, 0.5, 2.0])
 
 
 def _quantile_extremes(params, vary):
-    hint = ("under-prediction (y > ŷ) costs τ per unit, over-prediction (y < ŷ) costs 1 − τ, "
-            "for any τ in (0, 1).")
+    hint = ("compare your value with the definition on these residuals by hand: an extreme τ "
+            "makes it obvious which side of the residual carries which weight.")
     cases = [(f"τ = {tau} (edge value)", *_QUANTILE_FIXED, hint, {"tau": tau})
              for tau in (0.01, 0.99) if "tau" in vary]
     return cases + [
@@ -60,24 +64,30 @@ def _quantile_extremes(params, vary):
 
 def _rmse_extremes(params, vary):
     return [("huge residuals ±1e8", *_same([1e8, -1e8]),
-             "the square root of the mean of r², plus ε inside the root.", {}),
+             "huge residuals must give a huge, finite value: does something overflow or "
+             "cancel before the square root?", {}),
             ("perfect predictions (all residuals 0)", [0.0, 1.5, -2.0], [0.0, 1.5, -2.0],
-             "at a perfect fit RMSE is √ε (0 for ε = 0).", {})]
+             "at a perfect fit only ε is left: check where ε enters your expression.", {})]
 
 
 def _msle_extremes(params, vary):
-    return [("zeros (y = ŷ = 0)", [0.0, 0.0], [0.0, 0.0], "log(1 + 0) = 0, so the loss is 0.", {}),
+    return [("zeros (y = ŷ = 0)", [0.0, 0.0], [0.0, 0.0],
+             "equal targets and predictions of 0 must give loss 0; your expression is not "
+             "defined there, or not 0.", {}),
             ("tiny values 1e-8", [0.0, 1e-8], [1e-8, 0.0],
-             "log(1 + x) for tiny x is about x: use log1p, not log(1 + x) in floating point.", {}),
-            ("large values 1e8", [1e8, 0.0], [2e8, 1e8], "log(1 + 1e8) is about 18.4: finite.", {})]
+             "for tiny x, 1 + x rounds in floating point and the logarithm loses x entirely; "
+             "look for an operation that avoids forming 1 + x.", {}),
+            ("large values 1e8", [1e8, 0.0], [2e8, 1e8],
+             "large values have logarithms of about 18: the loss is finite here.", {})]
 
 
 def _poisson_extremes(params, vary):
     return [("zero counts with zero rate (0·log 0)", [0.0, 0.0], [0.0, 1e-8],
-             "when y = 0 the term y·log ŷ is 0 even where ŷ = 0 (0·log 0 = 0 by convention): "
-             "compute it only where y > 0.", {}),
+             "with y = 0 and ŷ near 0 your expression meets 0 times a huge logarithm; by "
+             "convention that term is 0, so this case needs care.", {}),
             ("large counts", [1000.0, 5e5], [900.0, 6e5],
-             "no overflow: ŷ − y·log ŷ is finite here.", {})]
+             "large counts must give a finite loss: look for an overflow in your expression.",
+             {})]
 
 
 def _huber_sources(y_true, y_pred, delta=1.0):
@@ -96,135 +106,141 @@ def _rmse_mean(fn):
 
 _HUBER = Exercise(
     "huber", "Huber loss", "huber",
-    "Huber is ½r² for |r| ≤ δ and δ(|r| − ½δ) for |r| > δ, with r = y − ŷ, averaged over all "
-    "elements.",
+    "compare your value on this input with the definition by hand: which piece applies to "
+    "each residual, and is the result averaged over all elements?",
     params={"delta": 1.0}, grid={"delta": (1.0, 0.5, 2.5)},
     fixed=(("small residuals inside ±δ", [0.0, 1.0, -1.0], [0.5, 1.2, -1.9]),
            ("large residuals beyond ±δ", [0.0, 0.0, 3.0], [3.0, -2.5, -1.0])),
     extremes=_huber_extremes, gradient_points=(-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0),
     mistakes=(
-        Mistake(_huber_sources, "this is the source article's wrong formula: for |r| ≤ δ the loss "
-                "is ½r² (no δ² factor) and beyond δ it is δ(|r| − ½δ) — subtract half of δ, so "
-                "both pieces meet at |r| = δ with value ½δ² and slope δ."),
+        Mistake(_huber_sources, "your values match the formula copied in several source "
+                "articles, which is wrong twice: its quadratic piece has a factor that depends "
+                "on δ, and its two pieces do not meet at |r| = δ. Try δ = 2 by hand."),
         Mistake(lambda t, p, delta=1.0: _huber(t, p, delta) / delta,
-                "your values are Huber divided by δ: that is torch's SmoothL1Loss(beta=δ). Huber's "
-                "linear piece has slope δ."),
+                "your values are Huber divided by δ (torch's SmoothL1Loss with beta = δ): check "
+                "the slope of your linear piece for δ ≠ 1."),
         Mistake(lambda t, p, delta=1.0: 0.5 * _r(t, p) ** 2, "your loss stays quadratic for large "
-                "residuals; beyond |r| > δ Huber grows linearly: δ(|r| − ½δ)."),
-        Mistake(lambda t, p, delta=1.0: 2 * _huber(t, p, delta), "your values are twice Huber's: "
-                "the quadratic piece is ½r² (with the ½) and the linear one δ(|r| − ½δ)."),
+                "residuals; beyond |r| = δ it should grow only linearly."),
+        Mistake(lambda t, p, delta=1.0: 2 * _huber(t, p, delta), "your values are exactly twice "
+                "the expected ones on every input: look for a missing constant factor."),
         Mistake(lambda t, p, delta=1.0: np.where(np.abs(_r(t, p)) <= delta, 0.5 * _r(t, p) ** 2,
                                                  delta * np.abs(_r(t, p))),
-                "beyond δ subtract ½δ²: the linear piece is δ(|r| − ½δ), so that it meets ½r² at "
-                "|r| = δ."),
+                "your linear piece is too high by a constant, so it does not meet the "
+                "quadratic piece at |r| = δ: evaluate both there."),
     ))
 
 
 _LOG_COSH = Exercise(
     "log_cosh", "Log-cosh loss", "log_cosh",
-    "log-cosh is log(cosh(ŷ − y)) averaged over all elements; compute it in a form that cannot "
-    "overflow.",
+    "compare your value with log cosh of each residual worked out by hand for this input; a "
+    "form that cannot overflow must still give exactly these values.",
     fixed=(("moderate residuals of both signs", [0.0, 1.0, -1.0, 2.0], [0.5, -1.0, -4.0, 2.0]),),
     extremes=_log_cosh_extremes,
     gradient_points=(-1e8, -800.0, -3.0, -1e-8, 0.0, 1e-8, 0.5, 800.0, 1e8),
     mistakes=(
-        Mistake(lambda t, p: np.abs(_r(t, p)) - np.log(2.0), "you kept only the large-residual "
-                "asymptote |r| − log 2; the term log(1 + e^(−2|r|)) matters for small residuals."),
+        Mistake(lambda t, p: np.abs(_r(t, p)) - np.log(2.0), "your values are right for large "
+                "residuals but wrong near 0 (is your loss 0 at r = 0?): a term that matters only "
+                "for small residuals is missing."),
         Mistake(lambda t, p: np.abs(_r(t, p)) + np.log1p(np.exp(-2 * np.abs(_r(t, p)))),
-                "your values are log 2 ≈ 0.693 too high: log cosh r = |r| + log(1 + e^(−2|r|)) "
-                "− log 2."),
+                "your values are log 2 ≈ 0.693 too high on every input: cosh has a factor ½ that "
+                "your rewriting lost."),
     ))
 
 
 _QUANTILE = Exercise(
     "quantile", "Quantile (pinball) loss", "quantile",
-    "with r = y − ŷ the pinball loss is τ·r for r ≥ 0 and (τ − 1)·r for r < 0, i.e. "
-    "max(τr, (τ − 1)r), averaged over all elements.",
+    "compare your value with the definition by hand on one under-prediction and one "
+    "over-prediction: which side of the residual carries the weight τ?",
     params={"tau": 0.5}, grid={"tau": (0.8, 0.1, 0.9)},
     fixed=(("under- and over-predictions", *_QUANTILE_FIXED),),
     extremes=_quantile_extremes, gradient_points=(-3.0, -0.5, 0.5, 3.0),
     mistakes=(
         Mistake(lambda t, p, tau=0.5: np.maximum((1 - tau) * _r(t, p), -tau * _r(t, p)),
-                "τ and 1 − τ are swapped (or the residual's sign is): with r = y − ŷ, an "
-                "under-prediction (y > ŷ) must cost τ per unit and an over-prediction 1 − τ."),
-        Mistake(lambda t, p, tau=0.5: tau * np.abs(_r(t, p)), "the weight depends on the sign of "
-                "r = y − ŷ: τ·r when r ≥ 0 but (τ − 1)·r when r < 0."),
-        Mistake(lambda t, p, tau=0.5: np.abs(_r(t, p)), "you computed |r| (the MAE); the pinball "
-                "loss weighs under-predictions by τ and over-predictions by 1 − τ."),
+                "τ and 1 − τ are on the wrong sides (or the residual's sign is flipped): check "
+                "which of y > ŷ and y < ŷ your function charges τ per unit."),
+        Mistake(lambda t, p, tau=0.5: tau * np.abs(_r(t, p)), "your weight does not depend on the "
+                "sign of the residual; under- and over-predictions are weighted differently."),
+        Mistake(lambda t, p, tau=0.5: np.abs(_r(t, p)), "you computed the absolute error (the "
+                "MAE): τ does not appear in your values."),
     ))
 
 
 _MSE = Exercise(
     "mse", "Mean squared error", "mean_squared_error",
-    "MSE is the mean of the squared residuals (y − ŷ)² over all elements.",
+    "compare your value with the definition worked out by hand for this input.",
     fixed=(("small residuals of both signs", [0.0, 1.0, 2.0], [0.5, 0.0, 2.0]),),
     extremes=_simple_extremes,
     mistakes=(Mistake(lambda t, p: 0.5 * _r(t, p) ** 2, "there is no factor ½ in MSE (Keras and "
                       "torch agree)."),
-              Mistake(lambda t, p: np.abs(_r(t, p)), "square the residuals; |r| gives the MAE."),
+              Mistake(lambda t, p: np.abs(_r(t, p)), "you averaged the absolute residuals (the "
+                      "MAE); MSE penalises large residuals more."),
               Mistake(lambda t, p: np.sqrt(np.mean(_r(t, p) ** 2)), "no square root: that is RMSE.",
                       elementwise=False)))
 
 
 _MAE = Exercise(
     "mae", "Mean absolute error", "mean_absolute_error",
-    "MAE is the mean of the absolute residuals |y − ŷ| over all elements.",
+    "compare your value with the definition worked out by hand for this input.",
     fixed=(("small residuals of both signs", [0.0, 1.0, 2.0], [0.5, 0.0, 2.0]),),
     extremes=_simple_extremes,
-    mistakes=(Mistake(lambda t, p: _r(t, p), "take the absolute value of each residual before "
-                      "averaging."),
-              Mistake(lambda t, p: -_r(t, p), "take the absolute value of each residual before "
-                      "averaging."),
-              Mistake(lambda t, p: _r(t, p) ** 2, "MAE uses |r|, not r² (that is the MSE).")))
+    mistakes=(Mistake(lambda t, p: _r(t, p), "residuals of opposite signs cancel in your value: "
+                      "each residual should count as a positive amount."),
+              Mistake(lambda t, p: -_r(t, p), "residuals of opposite signs cancel in your value: "
+                      "each residual should count as a positive amount."),
+              Mistake(lambda t, p: _r(t, p) ** 2, "your value grows with the square of the "
+                      "residuals (that is the MSE).")))
 
 
 _RMSE = Exercise(
     "rmse", "Root mean squared error (with ε inside the root)", "root_mean_squared_error",
-    "RMSE is √(mean of (y − ŷ)² + ε): the square root of the overall MSE, ε inside the root.",
+    "compare your value with the definition by hand: the order of the mean and the square "
+    "root, and where ε enters.",
     params={"epsilon": 0.0}, grid={"epsilon": (1e-8, 0.5, 0.0)},
     fixed=(("small residuals of both signs", [0.0, 1.0, 2.0, 3.0], [0.5, 0.0, 2.0, 1.0]),),
     extremes=_rmse_extremes,
     mistakes=(Mistake(_rmse_mean(lambda r, e: np.mean(r**2) + e),
-                      "take the square root: that is the MSE.", elementwise=False),
+                      "your value is the MSE (plus ε): a step is missing.", elementwise=False),
               Mistake(_rmse_mean(lambda r, e: np.mean(np.sqrt(r**2 + e))),
-                      "RMSE is the square root of the mean of r², not the mean of the square "
-                      "roots.", elementwise=False),
+                      "you averaged per-element square roots: check the order of the mean and "
+                      "the square root.", elementwise=False),
               Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2))),
-                      "put ε inside the square root: √(MSE + ε).", elementwise=False),
+                      "ε does not appear in your value: try ε = 0.5 by hand.", elementwise=False),
               Mistake(_rmse_mean(lambda r, e: np.sqrt(np.mean(r**2)) + e),
-                      "ε goes inside the square root, √(MSE + ε), not after it.",
+                      "ε enters your value in the wrong place: try ε = 0.5 by hand.",
                       elementwise=False)))
 
 
 _MSLE = Exercise(
     "msle", "Mean squared logarithmic error", "mean_squared_logarithmic_error",
-    "MSLE is the mean over all elements of (log(1 + ŷ) − log(1 + y))².",
+    "compare your value with the definition worked out by hand for this input.",
     domain="nonnegative",
     fixed=(("small non-negative values", [0.0, 1.0, 3.0], [1.0, 1.0, 0.5]),),
     extremes=_msle_extremes,
-    mistakes=(Mistake(lambda t, p: (np.log(p) - np.log(t)) ** 2, "use log(1 + y), not log y (it is "
-                      "finite at 0)."),
-              Mistake(lambda t, p: _r(t, p) ** 2, "take the logarithms, log(1 + y), before "
-                      "squaring the difference."),
-              Mistake(lambda t, p: np.log1p(p) - np.log1p(t), "square the difference of the logs."),
+    mistakes=(Mistake(lambda t, p: (np.log(p) - np.log(t)) ** 2, "you took the logarithm of the "
+                      "values themselves; MSLE's logarithm is shifted so that it is finite at 0."),
+              Mistake(lambda t, p: _r(t, p) ** 2, "you compared the raw values (that is the MSE); "
+                      "MSLE compares logarithms."),
+              Mistake(lambda t, p: np.log1p(p) - np.log1p(t), "your value can be negative: the "
+                      "differences of the logarithms are not yet squared."),
               Mistake(lambda t, p: np.abs(np.log1p(p) - np.log1p(t)),
-                      "square the difference of the logs.")))
+                      "your value grows like the absolute difference of the logarithms, not its "
+                      "square.")))
 
 
 _POISSON = Exercise(
     "poisson", "Poisson loss (rate as prediction)", "poisson",
-    "the Poisson loss is ŷ − y·log ŷ averaged over all elements, with ŷ the predicted rate (not "
-    "its log).",
+    "compare your value with the definition worked out by hand for this input; y_pred is the "
+    "predicted rate itself, not its logarithm.",
     domain="counts",
     fixed=(("small counts", [0.0, 1.0, 4.0], [0.5, 1.0, 2.0]),),
     extremes=_poisson_extremes,
-    mistakes=(Mistake(lambda t, p: t * np.log(p) - p, "y·log ŷ − ŷ is the log-likelihood (to "
-                      "maximise); the loss is its negative, ŷ − y·log ŷ."),
+    mistakes=(Mistake(lambda t, p: t * np.log(p) - p, "your values have the wrong sign: you "
+                      "computed the log-likelihood, which is maximised, not a loss."),
               Mistake(lambda t, p: np.exp(p) - t * p, "you treated y_pred as the log-rate (torch's "
                       "PoissonNLLLoss default log_input=True); here y_pred is the rate itself."),
               Mistake(lambda t, p: p - t * np.log(p) + np.vectorize(math.lgamma)(t + 1.0),
-                      "you added the constant log(y!) of the full negative log-likelihood; the "
-                      "Poisson loss (Keras' Poisson) leaves it out: ŷ − y·log ŷ.")))
+                      "your values are too high by a term that depends on y only (the "
+                      "log-factorial of the full likelihood); the Poisson loss leaves it out.")))
 
 
 EXERCISES = (_HUBER, _LOG_COSH, _QUANTILE, _MSE, _MAE, _RMSE, _MSLE, _POISSON)
