@@ -9,7 +9,8 @@ catalogue page instead, and the table says so ("catalogue").
 
 Search: each name is also an object of the small ``lossbook`` domain, so Sphinx's search
 finds ``BCEWithLogitsLoss`` or ``SparseCategoricalCrossentropy`` by name, ranks it first, and
-its result opens the section of the loss (or the name's row here, without a section).
+its result opens the section of the loss; a name whose loss has no section yet opens its row
+of the index, ranked below the sections (Sphinx's object priority 2, "unimportant").
 
 The catalogue is read in a separate Python process: importing it may start TensorFlow and
 torch, which must not happen inside Sphinx (its parallel read forks worker processes).
@@ -166,9 +167,10 @@ class LossbookDomain(Domain):
         for name, entries in sorted(self.data["names"].items()):
             for entry, (docname, anchor) in sorted(entries.items()):
                 section = self.section_of(entry)
-                if section is not None:  # the search result opens the loss's section
-                    docname, anchor = section[0], section[1]
-                yield name, name, "name", docname, anchor, 1
+                if section is not None:  # the search result opens the loss's section ...
+                    yield name, name, "name", section[0], section[1], 1
+                else:  # ... and ranks above a result that opens the name's row here
+                    yield name, name, "name", docname, anchor, 2
 
 
 def _resolve_links(app, doctree, fromdocname):

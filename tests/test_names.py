@@ -78,6 +78,8 @@ def test_the_search_index_finds_names_and_opens_the_section(built):
     docnames = index["docnames"]
     huber = objects[("torch.nn", "HuberLoss")]
     assert docnames[huber[0]] == "huber" and huber[3] == "loss-huber"
+    assert huber[2] == 1                              # Sphinx's default priority
     bce = objects[("torch.nn", "BCEWithLogitsLoss")]
     assert docnames[bce[0]] == "names" and bce[3].startswith("name-torch-nn-bcewithlogitsloss")
+    assert bce[2] == 2                                # below every result with a section
     assert ("keras.losses", "SparseCategoricalCrossentropy") in objects
