@@ -7,7 +7,10 @@ typeset by the book's own MathJax, no output shows log noise or a traceback, and
 1366x768 window, a common laptop screen — no code block, output or displayed formula scrolls
 sideways (DESIGN.md, "The rendered page"; the CSS that makes 95-character code lines fit is
 ``_static/lossbook.css``). A screenshot of every page at that size is saved under
-``_build/screenshots/`` for a human to look at.
+``_build/screenshots/`` for a human to look at. Then, as a reader would: the synced
+"PyTorch | Keras" tabs are clicked (the choice must follow to the next page and survive a
+reload), and the search box is given framework class names (the first result must open the
+section of the loss).
 
 Without Playwright or Chromium the browser tests skip, except when ``CI=true``: there they fail.
 """
