@@ -15,7 +15,8 @@ import pytest
 from conftest import ROOT
 
 sphinx_application = pytest.importorskip("sphinx.application")
-pytest.importorskip("myst_parser")
+docutils_namespace = pytest.importorskip("sphinx.util.docutils").docutils_namespace
+pytest.importorskip("myst_nb")
 
 PAGES = ("regression", "classification", "margins", "segmentation", "sequence", "pairs")
 
@@ -26,7 +27,8 @@ def built(tmp_path_factory):
     (source / "conf.py").write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        "extensions = ['myst_parser', 'lossbook_names']\n"
+        "extensions = ['myst_nb', 'lossbook_names']\n"
+        "nb_execution_mode = 'off'\n"
         "exclude_patterns = ['_build']\n")
     catalogue = "\n".join(f"book/catalogue/{page}" for page in PAGES)
     (source / "index.md").write_text(f"# Home\n\n```{{toctree}}\nnames\nhuber\n{catalogue}\n```\n")
@@ -36,10 +38,13 @@ def built(tmp_path_factory):
     for page in PAGES:
         (source / "book" / "catalogue" / f"{page}.md").write_text(f"# {page}\n")
     out = tmp_path_factory.mktemp("html")
-    app = sphinx_application.Sphinx(str(source), str(source), str(out), str(out / ".doctrees"),
-                                    "html", status=None, warning=None, freshenv=True,
-                                    warningiserror=True)
-    app.build()
+    # docutils_namespace: each Sphinx app registers its nodes and directives afresh (another
+    # app built earlier in this process would otherwise make that a warning, here an error)
+    with docutils_namespace():
+        app = sphinx_application.Sphinx(str(source), str(source), str(out),
+                                        str(out / ".doctrees"), "html", status=None,
+                                        warning=None, freshenv=True, warningiserror=True)
+        app.build()
     index = (out / "searchindex.js").read_text()
     return (out / "names.html").read_text(), json.loads(index[index.index("(") + 1:-1])
 

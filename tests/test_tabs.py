@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT
 
 sphinx_application = pytest.importorskip("sphinx.application")
+docutils_namespace = pytest.importorskip("sphinx.util.docutils").docutils_namespace
 pytest.importorskip("myst_nb")
 
 
@@ -63,10 +64,13 @@ def built(tmp_path_factory):
     (source / "index.md").write_text("# Home\n\n```{toctree}\npage\n```\n")
     (source / "page.ipynb").write_text(json.dumps(NOTEBOOK))
     out = tmp_path_factory.mktemp("html")
-    app = sphinx_application.Sphinx(str(source), str(source), str(out), str(out / ".doctrees"),
-                                    "html", status=None, warning=None, freshenv=True,
-                                    warningiserror=True)
-    app.build()
+    # docutils_namespace: each Sphinx app registers its nodes and directives afresh (another
+    # app built earlier in this process would otherwise make that a warning, here an error)
+    with docutils_namespace():
+        app = sphinx_application.Sphinx(str(source), str(source), str(out),
+                                        str(out / ".doctrees"), "html", status=None,
+                                        warning=None, freshenv=True, warningiserror=True)
+        app.build()
     return (out / "page.html").read_text()
 
 
