@@ -1,4 +1,6 @@
-"""Sphinx extension of the lossbook book: offline MathJax and a clean browser console.
+"""Sphinx extension of the lossbook book: offline MathJax, a clean browser console, and
+(in modules of their own) synced "PyTorch | Keras" tabs (``lossbook_tabs``) and the index of
+losses by framework name (``lossbook_names``).
 
 1. Serve MathJax 3 from the built book itself. Sphinx loads MathJax from a CDN by default; offline (a student on a train, or this project's
 CI) the formulas then stay raw TeX. The registry package ``django-static-mathjax`` ships
@@ -56,6 +58,8 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
 
 def setup(app):
     _mathjax_bundle()  # fail early, before hours of notebook execution
+    app.setup_extension("lossbook_tabs")
+    app.setup_extension("lossbook_names")
     app.connect("build-finished", _copy_mathjax)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

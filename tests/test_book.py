@@ -7,7 +7,10 @@ typeset by the book's own MathJax, no output shows log noise or a traceback, and
 1366x768 window, a common laptop screen — no code block, output or displayed formula scrolls
 sideways (DESIGN.md, "The rendered page"; the CSS that makes 95-character code lines fit is
 ``_static/lossbook.css``). A screenshot of every page at that size is saved under
-``_build/screenshots/`` for a human to look at.
+``_build/screenshots/`` for a human to look at. Then, as a reader would: the synced
+"PyTorch | Keras" tabs are clicked (the choice must follow to the next page and survive a
+reload), and the search box is given framework class names (the first result must open the
+section of the loss).
 
 Without Playwright or Chromium the browser tests skip, except when ``CI=true``: there they fail.
 """
@@ -182,3 +185,89 @@ def test_nothing_scrolls_sideways(browser, server, page_path):
         f"{page_path}: {len(found['blocks'])} block(s) scroll sideways at "
         f"{VIEWPORT['width']}x{VIEWPORT['height']}; the first: {problems[0]}\n  "
         + "\n  ".join(problems[1:6]))
+
+
+# Synced "PyTorch | Keras" tabs (_ext/lossbook_tabs.py): the pages that have them, in toc order.
+TAB_PAGES = [page for page in PAGES if (HTML / page).is_file()
+             and "lossbook-framework-tabs" in (HTML / page).read_text()]
+SHOWN = r"""() => [...document.querySelectorAll('.lossbook-framework-tabs')].map(set => {
+  const shown = [...set.querySelectorAll(':scope > .sd-tab-content')]
+                  .filter(panel => panel.offsetParent !== null);
+  const checked = set.querySelector(':scope > input:checked + label');
+  return {label: checked ? checked.innerText.trim() : null, panels: shown.length,
+          code: shown.length ? shown[0].querySelectorAll('.cell_input').length : 0};
+})"""
+
+
+def test_framework_tabs_exist_on_at_least_two_pages():
+    """The sync across pages needs two pages with tabs; the traps appendix has three."""
+    assert len(TAB_PAGES) >= 2, f"pages with PyTorch | Keras tabs: {TAB_PAGES}"
+
+
+@pytest.mark.browser
+def test_framework_tabs_hold_code_and_outputs_and_stay_synced(browser, server):
+    """Both tabs, code and output inside each; choosing Keras once shows Keras everywhere on
+    the page, on the next page with tabs, and after a reload."""
+    first, second = TAB_PAGES[:2]
+    context = browser.new_context(viewport=VIEWPORT)  # fresh localStorage: no stored choice
+    page = context.new_page()
+    page.goto(f"{server}/{first.as_posix()}", wait_until="load")
+    structure = page.evaluate(
+        r"""() => [...document.querySelectorAll('.lossbook-framework-tabs')].map(set => ({
+          labels: [...set.querySelectorAll(':scope > label')].map(l => l.innerText.trim()),
+          panels: [...set.querySelectorAll(':scope > .sd-tab-content')].map(p => ({
+            code: p.querySelectorAll('.cell_input').length,
+            outputs: p.querySelectorAll('.cell_output .output').length}))}))""")
+    assert structure, f"{first}: no tab set"
+    for tab_set in structure:
+        assert tab_set["labels"] == ["PyTorch", "Keras"], tab_set
+        assert all(panel["code"] == 1 and panel["outputs"] >= 1 for panel in tab_set["panels"]), \
+            f"{first}: a tab without its code or its output: {tab_set}"
+    assert all(s == {"label": "PyTorch", "panels": 1, "code": 1} for s in page.evaluate(SHOWN))
+
+    page.locator(".lossbook-framework-tabs > label", has_text="Keras").first.click()
+    shown = page.evaluate(SHOWN)
+    assert all(s == {"label": "Keras", "panels": 1, "code": 1} for s in shown), \
+        f"{first}: choosing Keras in the first tab set did not switch every tab set: {shown}"
+
+    page.goto(f"{server}/{second.as_posix()}", wait_until="load")
+    shown = page.evaluate(SHOWN)
+    assert shown and all(s["label"] == "Keras" and s["panels"] == 1 for s in shown), \
+        f"{second}: the choice of Keras on {first} was not kept: {shown}"
+    page.reload(wait_until="load")
+    shown = page.evaluate(SHOWN)
+    assert shown and all(s["label"] == "Keras" for s in shown), \
+        f"{second}: Keras not shown after a reload: {shown}"
+    context.close()
+
+
+# A new reader types a framework's class name into the search box: the first result is the
+# section that teaches the loss (the framework-name objects of _ext/lossbook_names.py).
+SEARCHES = [("BCEWithLogitsLoss", "book/classification/01_binary_crossentropy.html"),
+            ("SparseCategoricalCrossentropy", "book/classification/02_softmax_crossentropy.html"),
+            ("HuberLoss", "book/regression/03_huber_logcosh.html")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("query", "section_page"), SEARCHES, ids=[q for q, _ in SEARCHES])
+def test_search_finds_a_loss_by_its_framework_name(browser, server, query, section_page):
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}/search.html?q={query}", wait_until="load")
+    first = page.locator("#search-results li a").first
+    first.wait_for(timeout=30_000)
+    href = first.get_attribute("href")
+    assert href and section_page in href and "#loss-" in href, \
+        f"search for {query!r}: the first result is {href!r}, not a section of {section_page}"
+    first.click()
+    page.wait_for_load_state("load")
+    anchor = href.split("#", 1)[1]
+    assert page.url.endswith(f"{section_page}#{anchor}")
+    heading = page.evaluate(
+        "a => { const el = document.getElementById(a);"
+        " const h = el && (el.matches('section') ? el : el.closest('section'));"
+        " return h ? h.querySelector('h1, h2, h3').innerText : null; }", anchor)
+    assert heading, f"{query}: the anchor #{anchor} is not a section of {section_page}"
+    page.close()
+    assert not errors, errors
