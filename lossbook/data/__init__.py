@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``, ``imbalance``); every generator is re-exported
-here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``imbalance``); every generator is
+re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations

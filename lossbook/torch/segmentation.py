@@ -27,8 +27,9 @@ def dice(input, target, *, axis="per_sample", smooth: float = 0.0, reduction: st
     r"""Dice loss per sample: :math:`1 - (2\sum_j t_j p_j + s) / (\sum_j t_j + \sum_j p_j + s)`.
 
     Sums over every axis but the first by default (one value per sample); ``axis`` as in
-    Keras (a tuple of axes, or ``None``, Keras' default, which pools the batch: trap 26). ``smooth`` :math:`s \ge 0` defines the loss
-    of an empty mask and an empty prediction (Keras instead adds 1e-7 to the denominator).
+    Keras (a tuple of axes, or ``None``, Keras' default, which pools the batch: trap 26).
+    ``smooth`` :math:`s \ge 0` defines the loss of an empty mask and an empty prediction
+    (Keras instead adds 1e-7 to the denominator).
 
     >>> float(dice(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]])))
     0.3333333134651184
@@ -45,13 +46,17 @@ def tversky(input, target, *, alpha: float = 0.5, beta: float = 0.5, axis="per_s
     r"""Tversky loss per sample: :math:`1 - (TP + s) / (TP + \alpha FP + \beta FN + s)`.
 
     :math:`TP = \sum t p`, :math:`FP = \sum (1 - t) p`, :math:`FN = \sum t (1 - p)` over
-    ``axis`` (as in :func:`dice`); ``alpha`` weighs false positives, ``beta`` false negatives (Salehi et
-    al., 2017) — Keras 3.15 swaps them (trap 25). ``alpha = beta = 0.5`` is the Dice loss.
+    ``axis`` (as in :func:`dice`); ``alpha`` weighs false positives, ``beta`` false negatives
+    (Salehi et al., 2017) — Keras 3.15 swaps them (trap 25). ``alpha = beta = 0.5`` is the
+    Dice loss. Negative ``alpha`` or ``beta`` is a ``ValueError``.
 
     >>> float(tversky(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]]), alpha=0.0, beta=1.0))
     0.5
     """
     _check_shapes(input, target)
+    for name, value in (("alpha", alpha), ("beta", beta)):
+        if value < 0:
+            raise ValueError(f"`{name}` must be >= 0. Received: {name}={value!r}")
     axes = _axes(axis, input.ndim)
     true_pos = (target * input).sum(dim=axes)
     false_pos = ((1.0 - target) * input).sum(dim=axes)
