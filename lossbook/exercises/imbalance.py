@@ -87,9 +87,11 @@ _FOCAL = Exercise(
     fixed=(("labels 0/1 and moderate logits", [1.0, 0.0, 1.0, 0.0], [2.0, -1.0, -0.5, 0.3]),),
     extremes=_focal_extremes,
     mistakes=(
-        Mistake(lambda y, z, alpha=0.25, gamma=2.0, **_: _focal(y, z, alpha, gamma, swap_alpha=True),
+        Mistake(lambda y, z, alpha=0.25, gamma=2.0, **_: _focal(y, z, alpha, gamma,
+                                                                swap_alpha=True),
                 "α and 1 − α are the wrong way round: α weighs the positives (label 1)."),
-        Mistake(lambda y, z, alpha=0.25, gamma=2.0, **_: _focal(y, z, alpha, gamma, focus_easy=True),
+        Mistake(lambda y, z, alpha=0.25, gamma=2.0, **_: _focal(y, z, alpha, gamma,
+                                                                focus_easy=True),
                 "the focusing factor must vanish for well-classified examples (p_t → 1), not for "
                 "misclassified ones."),
         Mistake(lambda y, z, alpha=0.25, gamma=2.0, **_: _focal(y, z, alpha, gamma, balance=False),
