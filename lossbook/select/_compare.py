@@ -78,7 +78,7 @@ class Comparison:
         fig, axes = _figure(1, len(self.metrics), width=width)
         axes = np.atleast_1d(axes)
         positions = np.arange(len(self.candidates))
-        for j, (ax, metric) in enumerate(zip(axes, self.metrics)):
+        for j, (ax, metric) in enumerate(zip(axes, self.metrics, strict=True)):
             for i in positions:
                 jitter = np.linspace(-0.15, 0.15, len(self.seeds))
                 ax.plot(i + jitter, self.scores[i, :, j], "o", ms=4, alpha=0.7, color=f"C{i}")
