@@ -178,3 +178,48 @@ def test_compare_losses_needs_a_validation_split():
     data = dataclasses.replace(lb.data.linear(20, seed=0), test=None)
     with pytest.raises(ValueError, match="`data` must hold a validation split"):
         select.compare_losses(data, ["mse"], model={"hidden": (2,)}, metrics={"MAE": _mae})
+
+
+def test_pos_weighted_recommendation_trains_in_both_frameworks_and_matches_the_reference():
+    import torch
+
+    weighted = [r for r in select.recommend("binary", imbalance=0.2)
+                if r.loss == "binary_crossentropy_pos_weight"][0]
+    assert weighted.params == {"pos_weight": pytest.approx(4.0)}
+    y_true = np.array([[1.0], [0.0], [1.0], [0.0]])
+    logits = np.array([[0.3], [-1.2], [-2.0], [2.5]])
+    expected = lb.reference.binary_crossentropy(y_true, logits, from_logits=True, pos_weight=4.0)
+    torch_loss = weighted.torch()
+    got = torch_loss(torch.tensor(logits, dtype=torch.float32, device=torch_loss.pos_weight.device),
+                     torch.tensor(y_true, dtype=torch.float32, device=torch_loss.pos_weight.device))
+    assert float(got) == pytest.approx(expected, rel=1e-5)
+    assert float(weighted.keras()(y_true, logits)) == pytest.approx(expected, rel=1e-5)
+    assert weighted.torch(reduction="sum")(torch.zeros(2, 1), torch.ones(2, 1)).item() == \
+        pytest.approx(2 * 4.0 * np.log(2.0), rel=1e-6)
+
+
+@pytest.mark.parametrize("task", ["alignment", "segmentation"])
+def test_a_recommendation_without_a_training_object_says_where_to_look(task):
+    last = [r for r in select.recommend(task, **({"imbalance": 0.05} if task == "segmentation"
+                                                else {})) if r.loss in ("ctc", "dice")][0]
+    with pytest.raises(ValueError, match=f"no ready-made torch loss object.*{last.section}"):
+        last.torch()
+
+
+def test_repr_is_wrapped_to_the_page():
+    text = repr(select.recommend("regression", outliers=True)[0])
+    assert text.startswith("1. huber(delta=1.345): ") and max(map(len, text.split("\n"))) <= 88
+
+
+def test_compare_losses_draws_the_data_per_seed():
+    def draw(seed):
+        return lb.data.regression_with_outliers(40, seed=seed, n_test=40)
+
+    kwargs = dict(model={"hidden": (3,)}, metrics={"MAE": _mae}, seeds=[0, 1], epochs=2,
+                  progress=False)
+    per_seed = select.compare_losses(draw, ["mse"], **kwargs)
+    fixed = select.compare_losses(draw(0), ["mse"], **kwargs)
+    assert per_seed.scores[0, 0, 0] == fixed.scores[0, 0, 0]       # seed 0: the same data
+    assert per_seed.scores[0, 1, 0] != fixed.scores[0, 1, 0]       # seed 1: other data
+    np.testing.assert_array_equal(per_seed.scores,
+                                  select.compare_losses(draw, ["mse"], **kwargs).scores)

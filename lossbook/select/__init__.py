@@ -15,7 +15,7 @@ data: the check that the recommendation holds *on your data*.
 
 from __future__ import annotations
 
-import functools
+import textwrap
 from dataclasses import dataclass, field
 
 from lossbook._validation import describe
@@ -48,13 +48,18 @@ class Recommendation:
     matched: tuple = field(default=())
 
     def torch(self, reduction: str = "mean"):
-        """The torch loss: the catalogue's loss object (``(input, target)``) where it has one,
-        otherwise the catalogue's torch implementation on ``(y_true, y_pred)``, both with
-        :attr:`params` bound."""
+        """The torch loss object to train with (``(input, target)``), :attr:`params` bound:
+        the catalogue's :meth:`~lossbook.catalog.Entry.framework_loss`.
+
+        Raises:
+            ValueError: the loss has no ready-made training object (CTC, Dice, class weights
+                that depend on your data...): the message names the section that shows how
+                to train with it.
+        """
         return self._framework("torch", reduction)
 
     def keras(self, reduction: str = "mean"):
-        """The Keras loss (``(y_true, y_pred)``), as :meth:`torch` chooses it."""
+        """The Keras loss object to train with (``(y_true, y_pred)``), as :meth:`torch`."""
         return self._framework("keras", reduction)
 
     def _framework(self, framework: str, reduction: str):
@@ -63,13 +68,36 @@ class Recommendation:
         entry = catalog.get(self.loss)
         if entry.trainable:
             return entry.framework_loss(framework, reduction=reduction, **self.params)
-        return functools.partial(entry.implementations(framework)[0], reduction=reduction,
-                                 **self.params)
+        if self.loss == "binary_crossentropy_pos_weight":
+            return _pos_weighted(framework, reduction, self.params["pos_weight"])
+        raise ValueError(f"{self.loss!r} has no ready-made {framework} loss object to train "
+                         f"with (it needs inputs or weights that depend on your data): the "
+                         f"book section {self.section} shows how to train with it")
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
                            for k, v in self.params.items())
-        return f"{self.rank}. {self.loss}({params}): {self.reason}"
+        return textwrap.fill(f"{self.rank}. {self.loss}({params}): {self.reason}", width=88,
+                             subsequent_indent="   ")
+
+
+def _pos_weighted(framework: str, reduction: str, pos_weight):
+    """BCE on logits with a positive weight: the catalogue computes it through NumPy-facing
+    adapters, so the training objects are made here (``BCEWithLogitsLoss(pos_weight=...)``,
+    on the device :func:`lossbook.train.fit` uses; :class:`lossbook.keras.PosWeightedBinary\
+    Crossentropy`)."""
+    if framework == "torch":
+        import torch
+
+        from lossbook._env import device
+
+        weight = torch.tensor([float(pos_weight)], device=device())
+        return torch.nn.BCEWithLogitsLoss(pos_weight=weight, reduction=reduction)
+    from lossbook.keras import PosWeightedBinaryCrossentropy
+
+    keras_reduction = {"mean": "sum_over_batch_size", "sum": "sum", "none": None}[reduction]
+    return PosWeightedBinaryCrossentropy(pos_weight=float(pos_weight),
+                                         reduction=keras_reduction)
 
 
 def _error(what: str, value, valid) -> ValueError:

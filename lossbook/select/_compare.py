@@ -156,7 +156,8 @@ def compare_losses(data, candidates, *, model, metrics: Mapping[str, Callable], 
 
     Args:
         data: a :class:`lossbook.data.Dataset` with a held-out ``.test`` split (the one scored),
-            or ``((x, y), (x_val, y_val))``.
+            or ``((x, y), (x_val, y_val))``; or a callable ``seed -> data`` (either form), so
+            that each seed also draws its own data set and the spread includes the sampling.
         candidates: loss names (:data:`lossbook.train.LOSSES`), :class:`Recommendation` s, or
             ``(label, loss)`` pairs with ``loss`` a name or a loss callable of ``framework``.
         model: a dict of :func:`lossbook.train.mlp` keywords (``hidden=``, ``out_features=``,
@@ -180,21 +181,24 @@ def compare_losses(data, candidates, *, model, metrics: Mapping[str, Callable], 
     if not isinstance(metrics, Mapping) or not metrics or not all(map(callable, metrics.values())):
         raise ValueError(f"`metrics` must be a non-empty dict of name -> function(y_val, "
                          f"outputs). Received: metrics={describe(metrics)}")
-    (x, y), (x_val, y_val) = _split(data)
+    draw = data if callable(data) else (lambda seed: data)
     if isinstance(model, Mapping):
         settings = dict(model)
-        make = lambda seed: train.mlp(framework, np.shape(x)[1], seed=seed, **settings)  # noqa: E731
+        make = lambda seed, x: train.mlp(framework, np.shape(x)[1], seed=seed,  # noqa: E731
+                                         **settings)
     elif callable(model):
-        make = model
+        make = lambda seed, x: model(seed)  # noqa: E731
     else:
         raise ValueError(f"`model` must be a dict of lb.train.mlp keywords or a callable "
                          f"seed -> model. Received: model={describe(model)}")
     scores = np.zeros((len(runs), len(seeds), len(metrics)))
     seconds = np.zeros((len(runs), len(seeds)))
     bar = _bar(len(runs) * len(seeds), progress)
+    splits = {seed: _split(draw(seed)) for seed in seeds}
     for i, (label, loss) in enumerate(runs):
         for k, seed in enumerate(seeds):
-            net = make(seed)
+            (x, y), (x_val, y_val) = splits[seed]
+            net = make(seed, x)
             if train._framework(net) != framework:
                 raise ValueError(f"`model` made a {train._framework(net)} model. Received: "
                                  f"framework={framework!r}")
