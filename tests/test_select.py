@@ -223,3 +223,14 @@ def test_compare_losses_draws_the_data_per_seed():
     assert per_seed.scores[0, 1, 0] != fixed.scores[0, 1, 0]       # seed 1: other data
     np.testing.assert_array_equal(per_seed.scores,
                                   select.compare_losses(draw, ["mse"], **kwargs).scores)
+
+
+def test_comparison_figure_has_one_labelled_axes_per_metric():
+    result = select.Comparison(("a", "b"), ("MAE", "RMSE"), (0, 1, 2),
+                               np.arange(12, dtype=float).reshape(2, 3, 2), np.zeros((2, 3)))
+    figure = result.figure()
+    assert [ax.get_ylabel() for ax in figure.axes] == ["MAE", "RMSE"]
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["a", "b"]
+    assert len(figure.axes[1].lines) == 2 and "3 seeds" in figure.axes[0].get_title()
+    np.testing.assert_array_equal(result.mean, [[2.0, 3.0], [8.0, 9.0]])
+    assert result.best("MAE", higher=False) == "a" and result.wins("b", "a", "MAE") == 3

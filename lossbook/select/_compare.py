@@ -68,25 +68,28 @@ class Comparison:
         header = list(rows[0])
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(str(row[key]) for key in header) + " |" for row in rows]
-        return (f"{len(self.seeds)} seeds, mean ± standard deviation on the validation data\n\n"
+        return (f"{len(self.seeds)} seeds, mean ± standard deviation on the held-out data\n\n"
                 + "\n".join(lines))
 
     def figure(self, *, width: float | None = None):
-        """Each metric's scores, one dot per seed and a bar at the mean, per candidate."""
+        """Each metric's scores on its own axes: one dot per seed, a bar at the mean, per
+        candidate. A detached figure: shown once, as a notebook cell's value."""
         from lossbook.plot._style import _figure
 
         fig, axes = _figure(1, len(self.metrics), width=width)
-        axes = np.atleast_1d(axes)
         positions = np.arange(len(self.candidates))
-        for j, (ax, metric) in enumerate(zip(axes, self.metrics, strict=True)):
+        jitter = np.linspace(-0.15, 0.15, len(self.seeds))
+        for j, (ax, metric) in enumerate(zip(axes.ravel(), self.metrics, strict=True)):
             for i in positions:
-                jitter = np.linspace(-0.15, 0.15, len(self.seeds))
-                ax.plot(i + jitter, self.scores[i, :, j], "o", ms=4, alpha=0.7, color=f"C{i}")
-                ax.hlines(self.mean[i, j], i - 0.3, i + 0.3, color="black", lw=1.5)
+                ax.plot(i + jitter, self.scores[i, :, j], "o", ms=4, alpha=0.7, color=f"C{i}",
+                        label="one seed" if i == 0 else None)
+                ax.hlines(self.mean[i, j], i - 0.3, i + 0.3, color="black", lw=1.5,
+                          label="mean" if i == 0 else None)
             ax.set_xticks(positions, self.candidates, rotation=20, ha="right")
-            ax.set_title(metric)
+            ax.set(xlabel="loss", ylabel=metric,
+                   title=f"{metric}, {len(self.seeds)} seeds (held-out)")
             ax.grid(axis="y", alpha=0.3)
-        fig.tight_layout()
+            ax.legend(loc="best", fontsize=8)
         return fig
 
     @staticmethod
