@@ -130,12 +130,12 @@ RULES = tuple(_rule(*row) for row in (
      checked with a reliability diagram and ECE on held-out data (and temperature scaling if
      it is off); focal loss and label smoothing trade calibration away."""),
     ("binary", {"imbalance": ("<=", 0.2)}, "binary_crossentropy_pos_weight",
-     {"pos_weight": Derived("odds")}, "imbalance/01_imbalance",
+     {"pos_weight": Derived("odds")}, "imbalance/01_class_imbalance",
      """Weighting the minority by (1 - π)/π balances the two classes' total weight: minority
      recall rises; the probabilities are then no longer calibrated (they are those of a
      balanced world), so threshold or adjust them afterwards."""),
     ("binary", {"imbalance": ("<=", 0.2)}, "binary_focal_crossentropy_from_logits",
-     {"gamma": 2.0}, "imbalance/02_focal",
+     {"gamma": 2.0}, "imbalance/02_focal_loss",
      """Down-weights the many easy examples by (1 - p_t)^gamma; compare it with weighted
      cross-entropy on held-out PR-AUC before adopting it."""),
     # -- multiclass ------------------------------------------------------------------------
@@ -148,7 +148,7 @@ RULES = tuple(_rule(*row) for row in (
      """Keep the proper scoring rule and measure calibration on held-out data; fix it with
      temperature scaling rather than with the loss."""),
     ("multiclass", {"imbalance": ("<=", 0.2)}, "class_weighted_crossentropy", {},
-     "imbalance/01_imbalance",
+     "imbalance/01_class_imbalance",
      """Class weights inversely proportional to the class frequencies: the rare classes'
      recall rises at some cost to the frequent ones (torch normalises by the weights' sum,
      Keras by the batch size)."""),
@@ -164,7 +164,7 @@ RULES = tuple(_rule(*row) for row in (
      "classification/06_smoothing_calibration",
      """Per-label cross-entropy is proper: each label's probability can be used as one."""),
     ("multilabel", {"imbalance": ("<=", 0.2)}, "binary_crossentropy_pos_weight",
-     {"pos_weight": Derived("odds")}, "imbalance/01_imbalance",
+     {"pos_weight": Derived("odds")}, "imbalance/01_class_imbalance",
      """A positive weight per label (negatives / positives) for rare labels."""),
     # -- segmentation ----------------------------------------------------------------------
     ("segmentation", {}, "sparse_categorical_crossentropy_from_logits", {},
@@ -194,7 +194,8 @@ RULES = tuple(_rule(*row) for row in (
     ("embedding", {"pairs": True}, "contrastive", {"margin": 1.0},
      "metric_learning/02_contrastive",
      """Pulls similar pairs together and pushes dissimilar ones beyond the margin."""),
-    ("embedding", {"triplets": True}, "triplet", {"margin": 0.2}, "metric_learning/03_triplet",
+    ("embedding", {"triplets": True}, "triplet", {"margin": 0.2},
+     "metric_learning/03_triplet_mining",
      """Anchor closer to its positive than to its negative by a margin; mine semi-hard
      triplets (too-hard mining collapses the embedding)."""),
     ("ranking", {}, "bradley_terry", {}, "custom/04_preference",
