@@ -15,6 +15,8 @@ GENERATORS = [
     pytest.param(data.binary_classification, id="binary_classification"),
     pytest.param(data.multiclass_blobs, id="multiclass_blobs"),
     pytest.param(data.imbalanced, id="imbalanced"),
+    pytest.param(data.long_tailed, id="long_tailed"),
+    pytest.param(data.segmentation_shapes, id="segmentation_shapes"),
 ]
 
 
@@ -44,9 +46,13 @@ def test_rng_argument_is_used_and_advanced(make):
 @pytest.mark.parametrize("make", GENERATORS)
 def test_shapes_dtypes_and_test_set(make):
     dataset = make(80, seed=0)
-    assert dataset.x.dtype == np.float32 and dataset.x.ndim == 2 and len(dataset.x) == 80
-    if make is data.multiclass_blobs:
+    images = make is data.segmentation_shapes  # [n, height, width, 1] images and masks
+    assert dataset.x.dtype == np.float32 and dataset.x.ndim == (4 if images else 2)
+    assert len(dataset.x) == 80
+    if make in (data.multiclass_blobs, data.long_tailed):
         assert dataset.y.shape == (80,) and dataset.y.dtype == np.int64
+    elif images:
+        assert dataset.y.shape == dataset.x.shape and dataset.y.dtype == np.float32
     else:
         assert dataset.y.shape == (80, 1) and dataset.y.dtype == np.float32
     assert len(dataset.test) == 20 and dataset.test.x.shape[1] == dataset.x.shape[1]

@@ -35,13 +35,15 @@ def _load() -> dict[str, Entry]:
         from lossbook.catalog import (
             classification,
             margins,
+            noisy,
             overlap,
             pairs,
             regression,
             sequence,
         )
 
-        for module in (regression, classification, margins, overlap, sequence, pairs):
+        for module in (regression, classification, noisy, margins, overlap, sequence,
+                       pairs):
             for entry in module.ENTRIES:
                 if entry.name in _REGISTRY:
                     raise RuntimeError(f"duplicate catalogue entry {entry.name!r}")

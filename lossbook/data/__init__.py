@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``); every generator is re-exported
-here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``imbalance``); every generator is
+re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from lossbook.data.classification import (
     imbalanced,
     multiclass_blobs,
     one_hot,
+)
+from lossbook.data.imbalance import (
+    long_tailed,
+    noisy_labels,
+    segmentation_shapes,
 )
 from lossbook.data.regression import (
     DISTRIBUTIONS,
@@ -45,8 +50,11 @@ __all__ = [
     "imbalanced",
     "laplace_noise",
     "linear",
+    "long_tailed",
     "multiclass_blobs",
+    "noisy_labels",
     "one_hot",
     "regression_with_outliers",
+    "segmentation_shapes",
     "split",
 ]

@@ -57,6 +57,7 @@ class Exercise:
     params: dict = field(default_factory=dict)  # reference defaults
     grid: dict = field(default_factory=dict)  # values tried when the function takes the keyword
     domain: str = "real"  # "real" | "nonnegative" | "counts" | "binary" | "sparse" | "logits"
+    #                       | "mask"
     fixed: tuple = ()  # (description, y_true, y_pred)
     extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
     gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
@@ -68,6 +69,8 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
         return rng.integers(0, 2, shape).astype(np.float64), rng.normal(0.0, 3.0, shape)
     if domain == "sparse":  # class indices [batch, ...] and logits [batch, ..., classes]
         return rng.integers(0, shape[-1], shape[:-1]), rng.normal(0.0, 3.0, shape)
+    if domain == "mask":  # 0/1 masks [batch, ...] and predicted probabilities
+        return rng.integers(0, 2, shape).astype(np.float64), rng.uniform(0.02, 0.98, shape)
     if domain == "logits":  # a teacher's and a student's logits
         return rng.normal(0.0, 3.0, shape), rng.normal(0.0, 3.0, shape)
     if domain == "counts":
@@ -81,6 +84,7 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
 _SHAPES = ((8,), (6, 3), (2, 4, 3))
 _CLASS_SHAPES = ((8, 3), (6, 4), (2, 4, 3))  # the last axis holds the classes
 _CLASS_DOMAINS = ("sparse", "logits")
+_MASK_SHAPES = ((4, 6), (3, 4, 4), (2, 4, 4, 1))  # images: one value per sample needs axes
 
 
 def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case]]:
@@ -95,7 +99,8 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
     cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base,
                   integer_labels=labels) for text, t, p in exercise.fixed]
     rng = np.random.default_rng(zlib.crc32(exercise.name.encode()))
-    shapes = _CLASS_SHAPES if exercise.domain in _CLASS_DOMAINS else _SHAPES
+    shapes = (_CLASS_SHAPES if exercise.domain in _CLASS_DOMAINS
+              else _MASK_SHAPES if exercise.domain == "mask" else _SHAPES)
     for index, shape in enumerate(shapes):
         params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
         shown = "".join(f", {k}={params[k]}" for k in vary)

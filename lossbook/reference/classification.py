@@ -48,6 +48,7 @@ __all__ = [
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
     "class_weighted_crossentropy",
     "kl_divergence",
     "knowledge_distillation",
@@ -244,6 +245,41 @@ def categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0, fro
     log_probs = class_log_probs(y_pred, from_logits)
     cross = -xlog(labels, log_probs)
     values = np.sum(alpha * (1.0 - np.exp(log_probs)) ** gamma * cross, axis=-1)
+    return reduce(values, reduction, sample_weight)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, *, q=0.5, from_logits=False,
+                                          reduction="mean", sample_weight=None):
+    """Generalized cross-entropy, a loss robust to noisy labels, as Keras defines it.
+
+    .. math::
+        \\ell_i = \\frac{1 - p_{i, y_i}^{\\,q}}{q}, \\qquad 0 < q \\le 1
+
+    with :math:`y_i` an integer label and :math:`p_{i, y_i}` the predicted probability of that
+    class. As :math:`q \\to 0` it tends to the cross-entropy :math:`-\\log p_{i, y_i}`; at
+    :math:`q = 1` it is :math:`1 - p_{i, y_i}`, the mean absolute error of the probability
+    vector up to a factor 2 (Keras ``CategoricalGeneralizedCrossEntropy(q)``, default 0.5). It
+    is bounded by :math:`1/q`, so a mislabelled example cannot dominate the gradient.
+    ``from_logits=True`` (not in Keras) computes :math:`p^q = e^{q \\log \\operatorname{softmax}}`
+    and :math:`1 - e^{x}` with ``expm1``, exact for logits of ±1e4.
+
+    Args:
+        y_true: integer labels ``[batch]`` (or ``[batch, 1]``).
+        y_pred: ``[batch, classes]`` probabilities (or logits with ``from_logits=True``).
+
+    Reference: Zhang and Sabuncu, *Generalized Cross Entropy Loss for Training Deep Neural
+    Networks with Noisy Labels*, 2018.
+
+    >>> round(categorical_generalized_cross_entropy([0], [[0.25, 0.75]], q=0.5), 6)  # 2(1 - .5)
+    1.0
+    """
+    if isinstance(q, bool) or not isinstance(q, int | float | np.floating | np.integer) or not (
+            0.0 < float(q) <= 1.0):
+        raise ValueError(f"`q` must be a number in (0, 1]: q -> 0 is the cross-entropy, q = 1 "
+                         f"the mean absolute error. Received: q={q!r}")
+    labels, y_pred, _ = sparse_inputs(y_true, y_pred, reduction, from_logits, None)
+    log_picked = picked(class_log_probs(y_pred, from_logits), labels)
+    values = -np.expm1(float(q) * log_picked) / float(q)  # 1 - p^q without cancellation
     return reduce(values, reduction, sample_weight)
 
 

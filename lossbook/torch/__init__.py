@@ -26,9 +26,11 @@ from __future__ import annotations
 from lossbook.torch.classification import (
     BinaryFocalLoss,
     CategoricalFocalLoss,
+    GeneralizedCrossEntropyLoss,
     KnowledgeDistillationLoss,
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     knowledge_distillation,
 )
 from lossbook.torch.margins import (
@@ -72,6 +74,7 @@ __all__ = [
     "AMSoftmaxLoss",
     "BinaryFocalLoss",
     "CategoricalFocalLoss",
+    "GeneralizedCrossEntropyLoss",
     "CategoricalHingeLoss",
     "ContrastiveLoss",
     "DiceLoss",
@@ -88,6 +91,7 @@ __all__ = [
     "am_softmax",
     "binary_focal_crossentropy",
     "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
     "categorical_hinge",
     "contrastive",
     "dice",

@@ -1,4 +1,5 @@
-"""Classification losses torch lacks: binary and categorical focal cross-entropies, distillation."""
+"""Classification losses torch lacks: focal cross-entropies, generalized cross-entropy,
+distillation."""
 
 from __future__ import annotations
 
@@ -8,9 +9,43 @@ import torch.nn.functional as F
 from lossbook.torch._base import _check_shapes, _Loss, _reduce
 
 __all__ = [
-    "BinaryFocalLoss", "CategoricalFocalLoss", "KnowledgeDistillationLoss",
-    "binary_focal_crossentropy", "categorical_focal_crossentropy", "knowledge_distillation",
+    "BinaryFocalLoss", "CategoricalFocalLoss", "GeneralizedCrossEntropyLoss",
+    "KnowledgeDistillationLoss", "binary_focal_crossentropy", "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy", "knowledge_distillation",
 ]
+
+
+def categorical_generalized_cross_entropy(input, target, *, q: float = 0.5,
+                                          from_logits: bool = False, reduction: str = "mean"):
+    r"""Generalized cross-entropy (Zhang and Sabuncu, 2018), one value per sample, Keras' form.
+
+    :math:`(1 - p_{y}^{\,q}) / q` with :math:`p_y` the probability of the integer label
+    ``target`` ``[batch]`` in ``input`` ``[batch, classes]`` (probabilities as in Keras'
+    ``CategoricalGeneralizedCrossEntropy``, or logits with ``from_logits``: then
+    :math:`p^q = e^{q \log\operatorname{softmax}(z)}`, stable at ±1e4). :math:`0 < q \le 1`;
+    :math:`q \to 0` is the cross-entropy, :math:`q = 1` the MAE :math:`1 - p_y`.
+
+    >>> p, t = torch.tensor([[0.25, 0.75]]), torch.tensor([0])
+    >>> float(categorical_generalized_cross_entropy(p, t, q=0.5))  # 2 (1 - 0.5)
+    1.0
+    """
+    if not 0.0 < q <= 1.0:
+        raise ValueError(f"`q` must be in (0, 1]. Received: q={q!r}")
+    if target.shape != input.shape[:-1]:
+        raise ValueError("`target` must hold one integer label per row of `input`. Received: "
+                         f"input.shape={tuple(input.shape)}, target.shape={tuple(target.shape)}")
+    log_probs = F.log_softmax(input, dim=-1) if from_logits else torch.log(input)
+    log_picked = log_probs.gather(-1, target.long().unsqueeze(-1)).squeeze(-1)
+    return _reduce(-torch.expm1(q * log_picked) / q, reduction)  # 1 - p^q, no cancellation
+
+
+class GeneralizedCrossEntropyLoss(_Loss):
+    """Module form of :func:`categorical_generalized_cross_entropy`."""
+
+    function = staticmethod(categorical_generalized_cross_entropy)
+
+    def __init__(self, q: float = 0.5, from_logits: bool = False, reduction: str = "mean"):
+        super().__init__(reduction, q=q, from_logits=from_logits)
 
 
 def binary_focal_crossentropy(input, target, *, gamma: float = 2.0, alpha: float = 0.25,

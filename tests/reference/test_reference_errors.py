@@ -109,6 +109,28 @@ BAD_INPUTS = [
     ("dice_probs_out_of_range", lambda: ref.dice([[1.0]], [[1.5]]), ValueError, r"`y_pred`"),
     ("tversky_negative_beta", lambda: ref.tversky([[1.0]], [[1.0]], beta=-0.5), ValueError,
      r"`beta`"),
+    ("tversky_negative_alpha", lambda: ref.tversky([[1.0]], [[1.0]], alpha=-0.1), ValueError,
+     r"`alpha`"),
+    ("dice_mask_shape", lambda: ref.dice(np.ones((2, 4, 4, 1)), np.ones((2, 4, 4, 2)) / 2),
+     ValueError, r"`y_true`.*`y_pred`|shape"),
+    ("dice_axis_out_of_range", lambda: ref.dice([[1.0, 0.0]], [[0.5, 0.5]], axis=(1, 2)),
+     ValueError, r"`axis`.*Received: axis=\(1, 2\)"),
+    ("dice_axis_repeated", lambda: ref.dice([[1.0, 0.0]], [[0.5, 0.5]], axis=(1, -1)),
+     ValueError, r"`axis`"),
+    ("dice_axis_not_int", lambda: ref.dice([[1.0, 0.0]], [[0.5, 0.5]], axis="rows"),
+     ValueError, r"`axis`"),
+    ("gce_q_zero", lambda: ref.categorical_generalized_cross_entropy([0], [[0.5, 0.5]], q=0.0),
+     ValueError, r"`q`.*\(0, 1\].*Received: q=0.0"),
+    ("gce_q_above_one", lambda: ref.categorical_generalized_cross_entropy(
+        [0], [[0.5, 0.5]], q=1.5), ValueError, r"`q`"),
+    ("gce_label_outside", lambda: ref.categorical_generalized_cross_entropy(
+        [2], [[0.5, 0.5]], q=0.5), ValueError, r"`y_true`"),
+    ("class_weight_missing_class", lambda: ref.class_weighted_crossentropy(
+        [0, 1], [[0.0, 1.0], [1.0, 0.0]], class_weight={0: 1.0}, from_logits=True),
+     ValueError, r"`class_weight`"),
+    ("class_weight_negative", lambda: ref.class_weighted_crossentropy(
+        [0, 1], [[0.0, 1.0], [1.0, 0.0]], class_weight={0: 1.0, 1: -2.0}, from_logits=True),
+     ValueError, r"`class_weight`"),
     ("cosine_zero_vector", lambda: ref.cosine_similarity([[0.0, 0.0]], [[1.0, 0.0]]),
      ValueError, r"`y_true`.*zero"),
     ("contrastive_label", lambda: ref.contrastive([2.0], [1.0]), ValueError, r"`y_true`"),

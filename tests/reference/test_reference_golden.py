@@ -80,6 +80,16 @@ GOLDEN = [
     ("dice_smooth", ref.dice, [[0.0, 0.0]], [[0.0, 0.0]], {"smooth": 1.0}, 0.0),  # 1 - 1/1
     ("tversky_trap25", ref.tversky, [[1.0, 1.0]], [[1.0, 0.0]], {"alpha": 0.0, "beta": 1.0},
      0.5),  # TRAPS 25: Keras Tversky(1, 0) = 0.5 with one false negative
+    ("dice_pooled", ref.dice, [[1.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]],
+     {"axis": None}, 1.0 / 7.0),  # Keras' axis=None: 1 - 2·3 / (3 + 4) over the whole batch
+    ("dice_per_sample", ref.dice, [[1.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]], {},
+     1.0 / 6.0),  # per sample 1 - 2/3 and 0; mean 1/6 (not the pooled 1/7: trap 26)
+    ("dice_per_class", ref.dice, [[[1.0, 0.0], [1.0, 0.0]]], [[[1.0, 0.0], [0.0, 1.0]]],
+     {"axis": (1,)}, 0.5 * (1.0 / 3.0 + 1.0)),  # class 0: 1 - 2/3, class 1: 1 - 0/1
+    ("gce_q_half", ref.categorical_generalized_cross_entropy, [0], [[0.25, 0.75]], {"q": 0.5},
+     1.0),  # (1 - 0.25^0.5) / 0.5
+    ("gce_q_one_is_mae", ref.categorical_generalized_cross_entropy, [1, 0],
+     [[0.25, 0.75], [0.6, 0.4]], {"q": 1.0}, (0.25 + 0.4) / 2),  # 1 - p_y
     ("tversky_fp_weight", ref.tversky, [[1.0, 1.0]], [[1.0, 0.0]], {"alpha": 1.0, "beta": 0.0},
      0.0),  # alpha weighs false positives: there are none
     ("cosine", ref.cosine_similarity, [[1.0, 0.0]], [[1.0, 1.0]], {}, -1 / math.sqrt(2)),

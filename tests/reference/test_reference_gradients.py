@@ -155,6 +155,14 @@ CASES = [
      lambda y, p: (1 - ((y * p).sum(-1) + 0.1) / ((y * p).sum(-1) + 0.7 * ((1 - y) * p).sum(-1)
                                                  + 0.2 * (y * (1 - p)).sum(-1) + 0.1)).sum(),
      1e-6),
+    ("dice_per_class", "dice", binary, binary_probs, {"axis": (0,), "smooth": 0.5},
+     lambda y, p: (1 - (2 * (y * p).sum(0) + 0.5) / (y.sum(0) + p.sum(0) + 0.5)).sum(), 1e-6),
+    ("dice_pooled", "dice", binary, binary_probs, {"axis": None},
+     lambda y, p: 1 - 2 * (y * p).sum() / (y.sum() + p.sum()), 1e-6),
+    ("gce_logits", "categorical_generalized_cross_entropy", labels, logits,
+     {"q": 0.3, "from_logits": True},
+     lambda y, z: ((1 - F.softmax(z, -1).gather(-1, torch.as_tensor(labels)[:, None]) ** 0.3)
+                   / 0.3).sum(), 1e-6),
     ("triplet", "triplet", None, triplets, {"margin": 2.0},
      lambda y, x: F.triplet_margin_loss(x[:, 0], x[:, 1], x[:, 2], margin=2.0, eps=0.0,
                                         reduction="sum"), 1e-6),

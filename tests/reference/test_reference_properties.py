@@ -42,6 +42,8 @@ def _make_inputs(name, rng, n):
                                                 {"class_weight": rng.uniform(0, 2, C)}),
         "binary_focal_crossentropy": lambda: (binary, values(), {"from_logits": True}),
         "categorical_focal_crossentropy": lambda: (np.eye(C)[labels], dist(), {}),
+        "categorical_generalized_cross_entropy": lambda: (labels, dist(),
+                                                          {"q": float(rng.uniform(0.05, 1))}),
         "kl_divergence": lambda: (dist(), dist(), {}),
         "knowledge_distillation": lambda: (values(), values(),
                                            {"temperature": float(rng.uniform(0.5, 20))}),

@@ -83,6 +83,20 @@ def _grad_class_weighted_crossentropy(y_true, y_pred, *, class_weight, from_logi
     return weights[..., None] * base
 
 
+@register(classification.categorical_generalized_cross_entropy)
+def _grad_categorical_generalized_cross_entropy(y_true, y_pred, *, q=0.5, from_logits=False):
+    r"""On probabilities :math:`\partial \ell / \partial p_{y} = -p_y^{\,q - 1}` (other classes
+    0); on logits :math:`\partial \ell / \partial z_c = p_y^{\,q} (p_c - [c = y])`."""
+    labels, y_pred, _ = classification.sparse_inputs(y_true, y_pred, "sum", from_logits, None)
+    one_hot = np.eye(y_pred.shape[-1])[labels]
+    log_probs = classification.class_log_probs(y_pred, from_logits)
+    p_true_q = np.exp(q * classification.picked(log_probs, labels))[..., None]
+    if from_logits:
+        return p_true_q * (np.exp(log_probs) - one_hot)
+    with np.errstate(divide="ignore"):
+        return np.where(one_hot == 1.0, -(y_pred ** (q - 1.0)), 0.0)  # 0^0 = 1 at q = 1
+
+
 @register(classification.binary_focal_crossentropy)
 def _grad_binary_focal_crossentropy(y_true, y_pred, *, gamma=2.0, alpha=0.25,
                                     apply_class_balancing=False, from_logits=False,
