@@ -156,7 +156,9 @@ RULES = tuple(_rule(*row) for row in (
      {"q": 0.7}, "imbalance/04_noisy_labels",
      """Generalised cross-entropy bounds the loss of a confidently wrong label, so the model
      memorises fewer wrong labels than with cross-entropy; q -> 0 is cross-entropy, q = 1
-     MAE."""),
+     MAE. The training objects take probabilities (a softmax output, as Keras'
+     CategoricalGeneralizedCrossEntropy); on logits use lossbook's torch loss with
+     from_logits=True."""),
     # -- multilabel ------------------------------------------------------------------------
     ("multilabel", {}, "binary_crossentropy_from_logits", {}, "classification/03_multilabel",
      """One independent Bernoulli per label (sigmoid, not softmax): labels can co-occur."""),
