@@ -82,10 +82,10 @@ class Recommendation:
 
 
 def _pos_weighted(framework: str, reduction: str, pos_weight):
-    """BCE on logits with a positive weight: the catalogue computes it through NumPy-facing
-    adapters, so the training objects are made here (``BCEWithLogitsLoss(pos_weight=...)``,
-    on the device :func:`lossbook.train.fit` uses; :class:`lossbook.keras.PosWeightedBinary\
-    Crossentropy`)."""
+    """BCE on logits with a positive weight, as training objects: the catalogue computes this
+    entry through NumPy-facing adapters only. torch: ``BCEWithLogitsLoss(pos_weight=...)`` on
+    the device :func:`lossbook.train.fit` uses; Keras: lossbook's
+    ``PosWeightedBinaryCrossentropy``."""
     if framework == "torch":
         import torch
 
