@@ -190,7 +190,7 @@ RULES = tuple(_rule(*row) for row in (
      """Labels shorter than the input and not aligned to it (speech, handwriting): CTC sums
      over every alignment with a blank symbol."""),
     # -- embeddings and ranking ------------------------------------------------------------
-    ("embedding", {}, "info_nce", {"temperature": 0.1}, "metric_learning/05_info_nce",
+    ("embedding", {}, "info_nce", {"temperature": 0.1}, "metric_learning/05_infonce_clip",
      """In-batch negatives: every other example of the batch is a negative, with the
      temperature setting how hard negatives are weighted; needs positive pairs only."""),
     ("embedding", {"pairs": True}, "contrastive", {"margin": 1.0},
