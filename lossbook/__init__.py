@@ -7,7 +7,7 @@ Every notebook of the book starts with::
 
 Submodules are imported on first use (``lb.reference``, ``lb.catalog``, ``lb.compare``,
 ``lb.data``, ``lb.plot``, ``lb.train``, ``lb.metrics``, ``lb.exercises``, ``lb.torch``,
-``lb.keras``), so that
+``lb.keras``, ``lb.select``), so that
 ``import lossbook`` stays cheap and TensorFlow is configured by :func:`setup` *before* it is
 first imported.
 """
@@ -22,8 +22,8 @@ __version__ = "0.1.0"
 __all__ = ["Env", "device", "setup", "__version__"]
 
 _SUBMODULES = (
-    "catalog", "compare", "data", "exercises", "keras", "metrics", "plot", "reference", "torch",
-    "train",
+    "catalog", "compare", "data", "exercises", "keras", "metrics", "plot", "reference", "select",
+    "torch", "train",
 )
 
 
