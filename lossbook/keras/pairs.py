@@ -1,10 +1,16 @@
-"""Metric-learning losses Keras lacks: contrastive, triplet and AM-softmax."""
+"""Metric-learning losses Keras lacks: contrastive, triplet, AM-softmax, ArcFace and InfoNCE.
+
+(The Circle loss is built in: ``keras.losses.Circle``.)
+"""
 
 from __future__ import annotations
 
+import math
+
 from lossbook.keras._base import _Loss, keras, ops
 
-__all__ = ["AMSoftmax", "Contrastive", "Triplet", "am_softmax", "contrastive", "triplet"]
+__all__ = ["AMSoftmax", "ArcFace", "Contrastive", "InfoNCE", "Triplet", "am_softmax", "arcface",
+           "contrastive", "info_nce", "triplet"]
 
 
 def contrastive(y_true, y_pred, margin=1.0):
@@ -59,6 +65,53 @@ def am_softmax(y_true, y_pred, margin=0.35, scale=30.0):
     return ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
 
 
+
+def arcface(y_true, y_pred, margin=0.5, scale=64.0):
+    r"""ArcFace (Deng et al., 2019), one value per sample: cross-entropy of
+    :math:`s\cos(\theta_c + m[c = y])` on cosines ``[batch, classes]`` and integer labels.
+
+    The margin is applied to the label's column only and :math:`\sin\theta` goes through a
+    double ``where``, so value and gradient stay finite at :math:`|\cos\theta| = 1`.
+
+    >>> loss = arcface([0], [[1.0, 1.0]], margin=1.5707963267948966, scale=1.0)
+    >>> round(float(ops.convert_to_numpy(loss)[0]), 6)
+    1.313262
+    """
+    cosines = ops.convert_to_tensor(y_pred)
+    labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+    one_hot = ops.one_hot(labels, ops.shape(cosines)[-1], dtype=cosines.dtype)
+    cosine = ops.clip(ops.sum(cosines * one_hot, axis=-1, keepdims=True), -1.0, 1.0)
+    room = 1.0 - ops.square(cosine)
+    inside = room > 0
+    sine = ops.where(inside, ops.sqrt(ops.where(inside, room, ops.ones_like(room))), 0.0)
+    shifted = cosine * math.cos(margin) - sine * math.sin(margin)
+    logits = scale * (cosines + one_hot * (shifted - cosines))
+    return ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+
+
+def info_nce(y_true, y_pred, temperature=0.1, symmetric=False):
+    r"""InfoNCE with in-batch negatives (``symmetric=True``: CLIP's loss), one value per sample.
+
+    ``y_pred`` stacks the two views ``[batch, 2, dim]``; ``y_true`` is not used (any array with
+    ``batch`` rows), as Keras requires one. Cross-entropy of :math:`\cos(a_i, p_j)/\tau` with
+    the diagonal as the labels.
+
+    >>> views = [[[1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 1.0]]]
+    >>> round(float(ops.convert_to_numpy(info_nce(None, views, temperature=1.0))[0]), 6)
+    0.313262
+    """
+    del y_true  # the positives are the diagonal of the logit matrix
+    units = ops.normalize(ops.convert_to_tensor(y_pred), axis=-1)
+    logits = ops.matmul(units[:, 0], ops.transpose(units[:, 1])) / temperature
+    labels = ops.arange(ops.shape(logits)[0])
+    values = ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+    if symmetric:
+        columns = ops.sparse_categorical_crossentropy(labels, ops.transpose(logits),
+                                                      from_logits=True)
+        values = 0.5 * (values + columns)
+    return values
+
+
 @keras.saving.register_keras_serializable(package="lossbook")
 class Contrastive(_Loss):
     """``Contrastive(margin=1.0)``: the loss class of :func:`contrastive`."""
@@ -91,3 +144,29 @@ class AMSoftmax(_Loss):
     def __init__(self, margin=0.35, scale=30.0, reduction="sum_over_batch_size",
                  name="am_softmax", dtype=None):
         super().__init__(reduction, name, dtype, margin=margin, scale=scale)
+
+
+@keras.saving.register_keras_serializable(package="lossbook")
+class ArcFace(_Loss):
+    """``ArcFace(margin=0.5, scale=64.0)``: the loss class of :func:`arcface`."""
+
+    function = staticmethod(arcface)
+    defaults = {"margin": 0.5, "scale": 64.0}
+
+    def __init__(self, margin=0.5, scale=64.0, reduction="sum_over_batch_size", name="arcface",
+                 dtype=None):
+        super().__init__(reduction, name, dtype, margin=margin, scale=scale)
+
+
+@keras.saving.register_keras_serializable(package="lossbook")
+class InfoNCE(_Loss):
+    """``InfoNCE(temperature=0.1, symmetric=False)``: the loss class of :func:`info_nce`."""
+
+    function = staticmethod(info_nce)
+    defaults = {"temperature": 0.1, "symmetric": False}
+
+    def __init__(self, temperature=0.1, symmetric=False, reduction="sum_over_batch_size",
+                 name="info_nce", dtype=None):
+        if not temperature > 0:
+            raise ValueError(f"`temperature` must be > 0. Received: temperature={temperature}")
+        super().__init__(reduction, name, dtype, temperature=temperature, symmetric=symmetric)

@@ -23,7 +23,15 @@ from lossbook.reference.classification import (
 )
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
 from lossbook.reference.margins import categorical_hinge, hinge, multi_margin, squared_hinge
-from lossbook.reference.pairs import am_softmax, contrastive, cosine_similarity, triplet
+from lossbook.reference.pairs import (
+    am_softmax,
+    arcface,
+    circle,
+    contrastive,
+    cosine_similarity,
+    info_nce,
+    triplet,
+)
 from lossbook.reference.regression import (
     huber,
     log_cosh,
@@ -70,8 +78,11 @@ __all__ = [
     "tversky",
     # pairs and metric learning
     "am_softmax",
+    "arcface",
+    "circle",
     "contrastive",
     "cosine_similarity",
+    "info_nce",
     "triplet",
     # sequence
     "ctc",

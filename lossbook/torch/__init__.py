@@ -41,9 +41,15 @@ from lossbook.torch.margins import (
 )
 from lossbook.torch.pairs import (
     AMSoftmaxLoss,
+    ArcFaceLoss,
+    CircleLoss,
     ContrastiveLoss,
+    InfoNCELoss,
     am_softmax,
+    arcface,
+    circle,
     contrastive,
+    info_nce,
 )
 from lossbook.torch.regression import (
     LogCoshLoss,
@@ -70,12 +76,15 @@ from lossbook.torch.sequence import (
 
 __all__ = [
     "AMSoftmaxLoss",
+    "ArcFaceLoss",
     "BinaryFocalLoss",
     "CategoricalFocalLoss",
     "CategoricalHingeLoss",
+    "CircleLoss",
     "ContrastiveLoss",
     "DiceLoss",
     "HingeLoss",
+    "InfoNCELoss",
     "KnowledgeDistillationLoss",
     "LogCoshLoss",
     "MAPELoss",
@@ -86,12 +95,15 @@ __all__ = [
     "SquaredHingeLoss",
     "TverskyLoss",
     "am_softmax",
+    "arcface",
     "binary_focal_crossentropy",
     "categorical_focal_crossentropy",
     "categorical_hinge",
+    "circle",
     "contrastive",
     "dice",
     "hinge",
+    "info_nce",
     "knowledge_distillation",
     "log_cosh",
     "mean_absolute_percentage_error",

@@ -1,5 +1,5 @@
 """Gradients of the pair and metric-learning losses: cosine similarity, contrastive, triplet,
-AM-softmax."""
+AM-softmax, ArcFace, InfoNCE (the Circle loss: autograd only)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,43 @@ def _grad_am_softmax(y_true, y_pred, *, margin=0.35, scale=30.0):
     labels, cosines = labels_and_scores(y_true, y_pred, "sum")
     logits = pairs.am_softmax_logits(labels, cosines, margin, scale)
     return scale * (softmax(logits) - np.eye(cosines.shape[-1])[labels])
+
+
+@register(pairs.arcface)
+def _grad_arcface(y_true, y_pred, *, margin=0.5, scale=64.0):
+    r""":math:`s\,(\operatorname{softmax}(z) - \text{one\_hot}(y))` scaled, in the label's column,
+    by :math:`\mathrm d\cos(\theta + m) / \mathrm d\cos\theta = \cos m + \cos\theta \sin m /
+    \sin\theta`, which diverges as :math:`\sin\theta \to 0` (infinite at :math:`|\cos| = 1`
+    unless the softmax is exactly one-hot there).
+    """
+    labels, cosines = labels_and_scores(y_true, y_pred, "sum")
+    one_hot = np.eye(cosines.shape[-1])[labels]
+    grad = scale * (softmax(pairs.arcface_logits(labels, cosines, margin, scale)) - one_hot)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.cos(margin) + cosines * np.sin(margin) / np.sqrt(1.0 - cosines**2)
+    return np.where(one_hot == 1, grad * slope, grad)
+
+
+def _through_normalisation(grad_units, vectors):
+    """Chain rule through ``u = x / |x|``: ``(g - (g . u) u) / |x|``."""
+    lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    units = vectors / lengths
+    return (grad_units - np.sum(grad_units * units, axis=-1, keepdims=True) * units) / lengths
+
+
+@register(pairs.info_nce)
+def _grad_info_nce(y_true, y_pred, *, temperature=0.1, symmetric=False):
+    r"""With :math:`G = \operatorname{softmax}_{\text{rows}}(z) - I` (symmetric: the mean of it
+    and :math:`\operatorname{softmax}_{\text{columns}}(z) - I`): :math:`\partial_{\hat a} =
+    G \hat p / \tau`, :math:`\partial_{\hat p} = G^\top \hat a / \tau` on the unit vectors, then
+    through the normalisation :math:`(g - (g \cdot \hat x)\hat x) / \lVert x \rVert`.
+    """
+    anchors, positives, logits = pairs.info_nce_logits(y_true, y_pred, temperature, "sum")
+    identity = np.eye(len(logits))
+    weights = softmax(logits, axis=-1) - identity
+    if symmetric:
+        weights = 0.5 * (weights + softmax(logits, axis=0) - identity)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    grad_anchors = _through_normalisation(weights @ positives / temperature, y_pred[:, 0])
+    grad_positives = _through_normalisation(weights.T @ anchors / temperature, y_pred[:, 1])
+    return np.stack([grad_anchors, grad_positives], axis=1)
