@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``); every generator is re-exported
-here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``metric_learning``); every generator
+is re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from lossbook.data.classification import (
     imbalanced,
     multiclass_blobs,
     one_hot,
+)
+from lossbook.data.metric_learning import (
+    identities,
+    pk_batches,
+    siamese_pairs,
+    two_views,
 )
 from lossbook.data.regression import (
     DISTRIBUTIONS,
@@ -42,11 +48,15 @@ __all__ = [
     "counts",
     "heavy_tailed",
     "heteroscedastic",
+    "identities",
     "imbalanced",
     "laplace_noise",
     "linear",
     "multiclass_blobs",
     "one_hot",
+    "pk_batches",
     "regression_with_outliers",
+    "siamese_pairs",
     "split",
+    "two_views",
 ]

@@ -23,6 +23,7 @@ from lossbook.reference.classification import (
 )
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
 from lossbook.reference.margins import categorical_hinge, hinge, multi_margin, squared_hinge
+from lossbook.reference.mining import triplet_batch_all, triplet_batch_hard, triplet_semi_hard
 from lossbook.reference.pairs import (
     am_softmax,
     arcface,
@@ -84,6 +85,10 @@ __all__ = [
     "cosine_similarity",
     "info_nce",
     "triplet",
+    # triplet mining in a batch
+    "triplet_batch_all",
+    "triplet_batch_hard",
+    "triplet_semi_hard",
     # sequence
     "ctc",
     "sequence_crossentropy",
