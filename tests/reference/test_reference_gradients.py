@@ -35,6 +35,13 @@ triplets = RNG.normal(size=(N, 3, D))
 seq_labels = RNG.integers(0, C, (N, 5))
 seq_labels[:, 3:] = -1
 seq_logits = RNG.normal(size=(N, 5, C))
+views = RNG.normal(size=(N, 2, D))  # two views per example (InfoNCE)
+
+
+def _lt():
+    import lossbook.torch
+
+    return lossbook.torch
 
 
 def _hinge_labels(y):
@@ -161,6 +168,13 @@ CASES = [
     ("am_softmax", "am_softmax", labels, cosines, {"margin": 0.2, "scale": 4.0},
      lambda y, c: F.cross_entropy(4.0 * (c - 0.2 * torch.as_tensor(one_hot)),
                                   torch.as_tensor(labels), reduction="sum"), 1e-6),
+    ("arcface", "arcface", labels, cosines, {"margin": 0.3, "scale": 4.0},
+     lambda y, c: _lt().arcface(c, torch.as_tensor(labels), margin=0.3, scale=4.0,
+                                reduction="sum"), 1e-6),
+    ("info_nce", "info_nce", None, views, {"temperature": 0.5},
+     lambda y, x: _lt().info_nce(x, temperature=0.5, reduction="sum"), 1e-6),
+    ("clip", "info_nce", None, views, {"temperature": 0.2, "symmetric": True},
+     lambda y, x: _lt().info_nce(x, temperature=0.2, symmetric=True, reduction="sum"), 1e-6),
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),
