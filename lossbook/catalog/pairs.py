@@ -45,13 +45,13 @@ def _torch_info_nce_adapter(path):
 
     def adapter(y_true, y_pred, *, temperature=0.1, symmetric=False, reduction="mean",
                 sample_weight=None):
-        del y_true  # None: the positives are the diagonal of the batch's logit matrix
         loss = resolve(path)
         params = {"temperature": temperature, "symmetric": symmetric}
+        target = None if y_true is None else tensor(y_true, "int64")
         if isinstance(loss, type):
-            values = loss(reduction="none", **params)(tensor(y_pred))
+            values = loss(reduction="none", **params)(tensor(y_pred), target)
         else:
-            values = loss(tensor(y_pred), reduction="none", **params)
+            values = loss(tensor(y_pred), target, reduction="none", **params)
         return to_numpy(torch_reduce(values, reduction, sample_weight))
 
     adapter.__name__, adapter.path = f"torch:{path}", path

@@ -93,8 +93,9 @@ def info_nce(y_true, y_pred, temperature=0.1, symmetric=False):
     r"""InfoNCE with in-batch negatives (``symmetric=True``: CLIP's loss), one value per sample.
 
     ``y_pred`` stacks the two views ``[batch, 2, dim]``; ``y_true`` is not used (any array with
-    ``batch`` rows), as Keras requires one. Cross-entropy of :math:`\cos(a_i, p_j)/\tau` with
-    the diagonal as the labels.
+    ``batch`` rows, as ``fit`` requires one): the positive of anchor i is row i of the second
+    view, in every batch however ``fit`` shuffles. Cross-entropy of
+    :math:`\cos(a_i, p_j)/\tau` with the diagonal as the labels.
 
     >>> views = [[[1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 1.0]]]
     >>> round(float(ops.convert_to_numpy(info_nce(None, views, temperature=1.0))[0]), 6)
@@ -110,7 +111,6 @@ def info_nce(y_true, y_pred, temperature=0.1, symmetric=False):
                                                       from_logits=True)
         values = 0.5 * (values + columns)
     return values
-
 
 @keras.saving.register_keras_serializable(package="lossbook")
 class Contrastive(_Loss):

@@ -335,20 +335,28 @@ def circle(y_true, y_pred, *, ref_labels=None, ref_embeddings=None, remove_diago
     return loss
 
 
-def info_nce_logits(y_true, y_pred, temperature, reduction):
-    """Anchors and positives normalised, and the logits ``a_i . p_j / tau`` ``[batch, batch]``."""
+def info_nce_inputs(y_true, y_pred, temperature, symmetric, reduction):
+    """Unit anchors and positives, the logits ``a_i . p_j / tau`` and each anchor's positive."""
     check_reduction(reduction)
-    if y_true is not None:
-        raise ValueError("`y_true` must be None for InfoNCE: the positive of row i is row i of "
-                         "the second view, every other row a negative. "
-                         f"Received: y_true of type {type(y_true).__name__}")
     y_pred = as_float_array(y_pred, "y_pred", min_ndim=3)
     if y_pred.ndim != 3 or y_pred.shape[1] != 2:
         raise ValueError("`y_pred` must have shape [batch, 2, dim] (anchors, positives). "
                          f"Received: y_pred.shape={y_pred.shape}")
+    batch = len(y_pred)
+    targets = np.arange(batch)
+    if y_true is not None:
+        targets = as_label_array(y_true, "y_true", num_classes=batch)
+        if targets.shape != (batch,):
+            raise ValueError("`y_true` must be None or the index of each anchor's positive, "
+                             f"shape [batch]. Received: y_true.shape={targets.shape}")
+        if symmetric and len(np.unique(targets)) != batch:
+            raise ValueError("`y_true` must be a permutation of 0..batch-1 for the symmetric "
+                             "loss (each positive is the positive of one anchor). "
+                             f"Received: y_true={targets.tolist()}")
     temperature = check_positive(temperature, "temperature")
     units = y_pred / norms(y_pred, "y_pred")[..., None]
-    return units[:, 0], units[:, 1], units[:, 0] @ units[:, 1].T / temperature
+    logits = units[:, 0] @ units[:, 1].T / temperature
+    return units[:, 0], units[:, 1], logits, targets
 
 
 def info_nce(y_true, y_pred, *, temperature=0.1, symmetric=False, reduction="mean",
@@ -369,7 +377,8 @@ def info_nce(y_true, y_pred, *, temperature=0.1, symmetric=False, reduction="mea
     of CLIP (Radford et al., 2021). A zero embedding has no cosine and is a ``ValueError``.
 
     Args:
-        y_true: must be ``None``.
+        y_true: ``None`` (the positive of anchor :math:`i` is row :math:`i`), or the index of
+            each anchor's positive, integers ``[batch]`` (a permutation for ``symmetric``).
         y_pred: ``[batch, 2, dim]`` stacking the two views.
 
     Returns:
@@ -382,8 +391,9 @@ def info_nce(y_true, y_pred, *, temperature=0.1, symmetric=False, reduction="mea
     >>> round(info_nce(None, views, temperature=1.0), 6)  # log(1 + e^-1)
     0.313262
     """
-    _, _, logits = info_nce_logits(y_true, y_pred, temperature, reduction)
-    values = -np.diag(log_softmax(logits, axis=-1))
-    if symmetric:
-        values = 0.5 * (values - np.diag(log_softmax(logits, axis=0)))
+    _, _, logits, targets = info_nce_inputs(y_true, y_pred, temperature, symmetric, reduction)
+    rows = np.arange(len(logits))
+    values = -log_softmax(logits, axis=-1)[rows, targets]
+    if symmetric:  # column targets[i] has anchor i as its label
+        values = 0.5 * (values - log_softmax(logits, axis=0)[rows, targets])
     return reduce(values, reduction, sample_weight)

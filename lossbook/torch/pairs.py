@@ -117,27 +117,28 @@ def info_nce(input, target=None, *, temperature: float = 0.1, symmetric: bool = 
              reduction: str = "mean"):
     r"""InfoNCE with in-batch negatives; ``symmetric=True`` is CLIP's loss.
 
-    ``input``: ``[batch, 2, dim]``, the two views (anchors, positives); ``target`` must be
-    ``None``. Cross-entropy of the cosine logits :math:`\cos(a_i, p_j)/\tau` with the diagonal
-    as the labels; ``symmetric`` averages it with the columns' cross-entropy.
+    ``input``: ``[batch, 2, dim]``, the two views (anchors, positives); ``target``: ``None``
+    (anchor i's positive is row i) or the index of each anchor's positive ``[batch]`` (int64).
+    Cross-entropy of the cosine logits :math:`\cos(a_i, p_j)/\tau`; ``symmetric`` averages it
+    with the columns' cross-entropy.
 
     >>> views = torch.tensor([[[1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 1.0]]])
     >>> round(float(info_nce(views, temperature=1.0)), 6)
     0.313262
     """
-    if target is not None or input.ndim != 3 or input.shape[1] != 2:
-        raise ValueError("`input` must have shape [batch, 2, dim] and `target` be None. "
-                         f"Received: input.shape={tuple(input.shape)}, target={target!r}")
+    if input.ndim != 3 or input.shape[1] != 2:
+        raise ValueError("`input` must have shape [batch, 2, dim] (anchors, positives). "
+                         f"Received: input.shape={tuple(input.shape)}")
     if not temperature > 0:
         raise ValueError(f"`temperature` must be > 0. Received: temperature={temperature}")
     units = F.normalize(input, dim=-1)
     logits = units[:, 0] @ units[:, 1].T / temperature
-    labels = torch.arange(len(logits), device=input.device)
-    values = F.cross_entropy(logits, labels, reduction="none")
-    if symmetric:
-        values = 0.5 * (values + F.cross_entropy(logits.T, labels, reduction="none"))
+    rows = torch.arange(len(logits), device=input.device)
+    target = rows if target is None else target.reshape(-1).long()
+    values = F.cross_entropy(logits, target, reduction="none")
+    if symmetric:  # column target[i] has anchor i as its label
+        values = 0.5 * (values + F.cross_entropy(logits.T[target], rows, reduction="none"))
     return _reduce(values, reduction)
-
 
 class ContrastiveLoss(_Loss):
     """Module form of :func:`contrastive`."""

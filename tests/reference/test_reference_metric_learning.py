@@ -31,6 +31,28 @@ def test_info_nce_symmetric_differs_when_the_logits_are_not_symmetric():
     assert not np.allclose(rows, columns)
 
 
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_info_nce_with_shuffled_positives_and_their_indices(symmetric):
+    import lossbook.torch as lt
+
+    rng = np.random.default_rng(5)
+    views, order = rng.normal(size=(6, 2, 3)), rng.permutation(6)
+    shuffled = views.copy()
+    shuffled[:, 1] = views[order, 1]  # positive i now sits in row argsort(order)[i]
+    targets = np.argsort(order)
+    expected = ref.info_nce(None, views, temperature=0.3, symmetric=symmetric, reduction="none")
+    np.testing.assert_allclose(ref.info_nce(targets, shuffled, temperature=0.3,
+                                            symmetric=symmetric, reduction="none"), expected)
+    got = lt.info_nce(torch.tensor(shuffled), torch.tensor(targets), temperature=0.3,
+                      symmetric=symmetric, reduction="none")
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
+    grad = ref.gradient("info_nce", targets, shuffled, temperature=0.3, symmetric=symmetric)
+    tensor = torch.tensor(shuffled, requires_grad=True)
+    lt.info_nce(tensor, torch.tensor(targets), temperature=0.3, symmetric=symmetric,
+                reduction="sum").backward()
+    np.testing.assert_allclose(grad, tensor.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("temperature", [1e-3, 1e-6])
 def test_info_nce_at_tiny_temperature_is_finite_and_exact(temperature):
     # the positive is the closest: the loss tends to 0; a negative closer: (gap / tau)
@@ -147,8 +169,13 @@ BAD_INPUTS = [
     ("info_nce_shape", lambda: ref.info_nce(None, np.ones((2, 3, 3))), ValueError,
      r"`y_pred`.*\[batch, 2, dim\]"),
     ("info_nce_2d", lambda: ref.info_nce(None, np.ones((2, 3))), ValueError, r"`y_pred`"),
-    ("info_nce_y_true", lambda: ref.info_nce(np.ones(2), np.ones((2, 2, 3))), ValueError,
-     r"`y_true` must be None"),
+    ("info_nce_y_true_range", lambda: ref.info_nce([0, 2], np.ones((2, 2, 3))), ValueError,
+     r"`y_true`.*\[0, 2\)"),
+    ("info_nce_y_true_shape", lambda: ref.info_nce([[0, 1]], np.ones((2, 2, 3))), ValueError,
+     r"`y_true`"),
+    ("info_nce_symmetric_not_permutation",
+     lambda: ref.info_nce([0, 0], np.ones((2, 2, 3)), symmetric=True), ValueError,
+     r"`y_true`.*permutation"),
     ("info_nce_zero", lambda: ref.info_nce(None, np.zeros((2, 2, 3))), ValueError,
      r"`y_pred`.*zero"),
     ("arcface_cosine_range", lambda: ref.arcface([0], [[1.0001, 0.0]]), ValueError,

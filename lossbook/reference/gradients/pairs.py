@@ -85,16 +85,18 @@ def _through_normalisation(grad_units, vectors):
 
 @register(pairs.info_nce)
 def _grad_info_nce(y_true, y_pred, *, temperature=0.1, symmetric=False):
-    r"""With :math:`G = \operatorname{softmax}_{\text{rows}}(z) - I` (symmetric: the mean of it
-    and :math:`\operatorname{softmax}_{\text{columns}}(z) - I`): :math:`\partial_{\hat a} =
-    G \hat p / \tau`, :math:`\partial_{\hat p} = G^\top \hat a / \tau` on the unit vectors, then
-    through the normalisation :math:`(g - (g \cdot \hat x)\hat x) / \lVert x \rVert`.
+    r"""With :math:`Y` the one-hot positives and
+    :math:`G = \operatorname{softmax}_{\text{rows}}(z) - Y` (symmetric: the mean of it and
+    :math:`\operatorname{softmax}_{\text{columns}}(z) - Y`): :math:`\partial_{\hat a} =
+    G \hat p / \tau`, :math:`\partial_{\hat p} = G^\top \hat a / \tau` on the unit vectors,
+    then through the normalisation :math:`(g - (g \cdot \hat x)\hat x) / \lVert x \rVert`.
     """
-    anchors, positives, logits = pairs.info_nce_logits(y_true, y_pred, temperature, "sum")
-    identity = np.eye(len(logits))
-    weights = softmax(logits, axis=-1) - identity
+    anchors, positives, logits, targets = pairs.info_nce_inputs(y_true, y_pred, temperature,
+                                                                  symmetric, "sum")
+    chosen = np.eye(len(logits))[targets]  # row i: one-hot of anchor i's positive
+    weights = softmax(logits, axis=-1) - chosen
     if symmetric:
-        weights = 0.5 * (weights + softmax(logits, axis=0) - identity)
+        weights = 0.5 * (weights + softmax(logits, axis=0) - chosen)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     grad_anchors = _through_normalisation(weights @ positives / temperature, y_pred[:, 0])
     grad_positives = _through_normalisation(weights.T @ anchors / temperature, y_pred[:, 1])
