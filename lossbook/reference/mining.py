@@ -43,6 +43,16 @@ def mining_inputs(y_true, y_pred, reduction):
     return distances, positive, ~same
 
 
+def semi_hard_negatives(distances, positive, negative):
+    """For each (anchor, positive): the index of the closest negative farther than the positive,
+    or of the farthest negative when none is farther; ``[batch, batch]``."""
+    to_negative = np.where(negative, distances, np.nan)[:, None, :]  # [anchor, 1, negative]
+    farther = to_negative > distances[:, :, None]  # [anchor, positive, negative]
+    semi_hard = np.argmin(np.where(farther, to_negative, np.inf), axis=-1)
+    farthest = np.argmax(np.where(negative, distances, -np.inf), axis=1)[:, None]
+    return np.where(np.any(farther, axis=-1), semi_hard, farthest)
+
+
 def triplet_batch_all(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None):
     """Triplet loss averaged over every triplet of the batch (batch-all).
 
@@ -107,11 +117,8 @@ def triplet_semi_hard(y_true, y_pred, *, margin=1.0, reduction="mean", sample_we
     """
     distances, positive, negative = mining_inputs(y_true, y_pred, reduction)
     margin = check_positive(margin, "margin")
-    to_negative = np.where(negative, distances, np.nan)[:, None, :]  # [anchor, 1, negative]
-    farther = to_negative > distances[:, :, None]  # [anchor, positive, negative]
-    semi_hard = np.min(np.where(farther, to_negative, np.inf), axis=-1)
-    fallback = np.nanmax(np.where(negative, distances, np.nan), axis=1)[:, None]
-    chosen = np.where(np.isfinite(semi_hard), semi_hard, fallback)
+    rows = np.arange(len(distances))[:, None]
+    chosen = distances[rows, semi_hard_negatives(distances, positive, negative)]
     hinge = np.maximum(0.0, distances - chosen + margin)
     values = np.sum(hinge * positive, axis=1) / np.sum(positive, axis=1)
     return reduce(values, reduction, sample_weight)

@@ -36,12 +36,29 @@ seq_labels = RNG.integers(0, C, (N, 5))
 seq_labels[:, 3:] = -1
 seq_logits = RNG.normal(size=(N, 5, C))
 views = RNG.normal(size=(N, 2, D))  # two views per example (InfoNCE)
+pk_labels = np.repeat(np.arange(3), 3)  # a PK batch for the mined triplet loss
+pk_embeddings = RNG.normal(size=(9, D))
 
 
 def _lt():
     import lossbook.torch
 
     return lossbook.torch
+
+
+def _semi_hard_torch(labels, embeddings, margin):
+    # an independent torch version: loop over (anchor, positive), pick the negative in Python
+    distances = torch.cdist(embeddings, embeddings)
+    total = 0.0
+    for i in range(len(labels)):
+        positives = [p for p in range(len(labels)) if labels[p] == labels[i] and p != i]
+        negatives = [n for n in range(len(labels)) if labels[n] != labels[i]]
+        for p in positives:
+            farther = [n for n in negatives if distances[i, n] > distances[i, p]]
+            n = (min(farther, key=lambda n: distances[i, n]) if farther
+                 else max(negatives, key=lambda n: distances[i, n]))
+            total = total + torch.relu(distances[i, p] - distances[i, n] + margin) / len(positives)
+    return total
 
 
 def _hinge_labels(y):
@@ -175,6 +192,8 @@ CASES = [
      lambda y, x: _lt().info_nce(x, temperature=0.5, reduction="sum"), 1e-6),
     ("clip", "info_nce", None, views, {"temperature": 0.2, "symmetric": True},
      lambda y, x: _lt().info_nce(x, temperature=0.2, symmetric=True, reduction="sum"), 1e-6),
+    ("semi_hard", "triplet_semi_hard", pk_labels, pk_embeddings, {"margin": 1.5},
+     lambda y, e: _semi_hard_torch(pk_labels, e, 1.5), 1e-6),
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),
