@@ -142,13 +142,15 @@ def pk_batches(labels, classes_per_batch: int, per_class: int, *, seed: int | No
     return batches
 
 
-def two_views(n: int = 512, *, features: int = 16, latent: int = 6, noise: float = 0.5,
-              n_test: int = 256, seed: int | None = None, rng=None) -> Dataset:
-    """Two noisy views of each of ``n`` points, for InfoNCE and CLIP-style training.
+def two_views(n: int = 1024, *, features: int = 16, latent: int = 6, noise: float = 0.1,
+              nuisance: int = 4, nuisance_scale: float = 1.0, n_test: int = 256,
+              seed: int | None = None, rng=None) -> Dataset:
+    """Two views of each of ``n`` points that differ by a nuisance, for InfoNCE and CLIP.
 
-    A point is :math:`x = \\tanh(c A)` with :math:`c \\sim N(0, I_{latent})`; its views are
-    :math:`x + \\text{noise}\\,\\varepsilon` and :math:`x + \\text{noise}\\,\\varepsilon'`
-    with independent noise. ``x``: float32 ``[n, 2, features]`` (the stacked views, as
+    A point is :math:`x = \tanh(c A)` with :math:`c \sim N(0, I_{latent})`; each of its two
+    views adds its own nuisance :math:`z B` (:math:`z \sim N(0, \text{nuisance\_scale}^2
+    I_{nuisance})`, a fixed random map :math:`B`: an "augmentation" along a few directions)
+    and a little noise. ``x``: float32 ``[n, 2, features]`` (the stacked views, as
     :func:`lossbook.reference.info_nce` takes them); ``y``: the point's index ``[n]`` (a view
     matches the other view of the same index); ``test``: ``n_test`` new points.
 
@@ -160,13 +162,17 @@ def two_views(n: int = 512, *, features: int = 16, latent: int = 6, noise: float
     n = check_int(n, "n", minimum=2)
     n_test = check_int(n_test, "n_test", minimum=0)
     latent = check_int(latent, "latent", minimum=1)
-    mixing = generator.standard_normal((latent, check_int(features, "features", minimum=1)))
+    features = check_int(features, "features", minimum=1)
+    point_map, nuisance_map = _mixing(generator, latent,
+                                      check_int(nuisance, "nuisance", minimum=1), features)
     noise = check_positive(noise, "noise")
-    params = dict(latent=latent, noise=noise)
+    scale = check_positive(nuisance_scale, "nuisance_scale")
+    params = dict(latent=latent, noise=noise, nuisance=nuisance, nuisance_scale=scale)
 
     def draw(count):
-        points = np.tanh(generator.standard_normal((count, latent)) @ mixing / np.sqrt(latent))
-        views = points[:, None, :] + noise * generator.standard_normal((count, 2, len(mixing.T)))
+        points = np.tanh(generator.standard_normal((count, latent)) @ point_map)
+        shifts = scale * generator.standard_normal((count, 2, nuisance)) @ nuisance_map
+        views = points[:, None, :] + shifts + noise * generator.standard_normal(shifts.shape)
         return Dataset(views.astype(np.float32), np.arange(count, dtype=np.int64),
                        params=params)
 
