@@ -34,7 +34,8 @@ def triplet(y_true, y_pred, margin=1.0):
 
     ``y_pred`` stacks the embeddings ``[batch, 3, dim]`` as (anchor, positive, negative) along
     axis 1; ``y_true`` is not used (any array with ``batch`` rows), as Keras requires one.
-    Euclidean distances, one value per sample.
+    Euclidean distances, one value per sample; at a zero distance (anchor = positive) the
+    gradient of the distance is taken as 0, where a plain ``sqrt(sum(square))`` gives NaN.
 
     >>> float(ops.convert_to_numpy(triplet(None, [[[0.0, 0.0], [1.0, 0.0], [0.0, 1.5]]]))[0])
     0.5
@@ -42,9 +43,17 @@ def triplet(y_true, y_pred, margin=1.0):
     del y_true  # the loss is defined by the geometry of the triplet alone
     y_pred = ops.convert_to_tensor(y_pred)
     anchor, positive, negative = y_pred[:, 0], y_pred[:, 1], y_pred[:, 2]
-    to_positive = ops.sqrt(ops.sum(ops.square(anchor - positive), axis=-1))
-    to_negative = ops.sqrt(ops.sum(ops.square(anchor - negative), axis=-1))
+    to_positive = _distance(anchor, positive)
+    to_negative = _distance(anchor, negative)
     return ops.relu(to_positive - to_negative + margin)
+
+
+def _distance(a, b):
+    """Euclidean distance with a zero gradient where it is 0: ``sqrt`` never sees the 0 (its
+    derivative there is infinite, and ``0 * inf`` would make the whole gradient NaN)."""
+    squared = ops.sum(ops.square(a - b), axis=-1)
+    positive = squared > 0
+    return ops.where(positive, ops.sqrt(ops.where(positive, squared, 1.0)), 0.0)
 
 
 def am_softmax(y_true, y_pred, margin=0.35, scale=30.0):

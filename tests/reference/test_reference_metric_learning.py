@@ -224,3 +224,32 @@ def test_torch_and_keras_reject_a_nonpositive_temperature():
         lt.info_nce(torch.ones(2, 2, 3), temperature=0.0)
     with pytest.raises(ValueError, match=r"`temperature`"):
         lk.InfoNCE(temperature=-1.0)
+
+
+def test_triplet_at_zero_distance_torch_eps_and_a_finite_keras_gradient():
+    # anchor = positive: torch's default eps=1e-6 moves the value by about sqrt(D) * 1e-6, gives
+    # the zero distance's gradient the direction of (1, ..., 1); eps=0 gives 0 there, like the
+    # reference's subgradient and lossbook.keras.triplet (a plain sqrt(sum(square)) is NaN)
+    keras = pytest.importorskip("keras")
+
+    import lossbook.keras as lk
+
+    triplet = np.array([[[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.5]]])
+    a, p, n = (torch.tensor(triplet[:, i], requires_grad=True) for i in range(3))
+    default = torch.nn.TripletMarginLoss(margin=1.0)(a, p, n)
+    default.backward()
+    # |a - p + eps| = sqrt(3) eps and |a - n + eps| = 0.5 - eps (to first order)
+    assert float(default.detach()) - 0.5 == pytest.approx((math.sqrt(3) + 1) * 1e-6, rel=1e-3)
+    np.testing.assert_allclose(p.grad.numpy(), -np.ones((1, 3)) / math.sqrt(3), rtol=1e-6)
+    a.grad = p.grad = None
+    torch.nn.TripletMarginLoss(margin=1.0, eps=0.0)(a, p, n).backward()
+    expected = ref.gradient("triplet", None, triplet)
+    np.testing.assert_allclose(p.grad.numpy(), expected[:, 1])
+    np.testing.assert_allclose(a.grad.numpy(), expected[:, 0])
+    values = keras.Variable(triplet.astype("float32"))
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = lk.triplet(None, values)
+        np.testing.assert_allclose(tape.gradient(loss, values).numpy(), expected, atol=1e-6)

@@ -40,14 +40,17 @@ def _grad_contrastive(y_true, y_pred, *, margin=1.0):
 def _grad_triplet(y_true, y_pred, *, margin=1.0):
     r"""Where the hinge is active, with :math:`e_p = (a - p)/\lVert a - p \rVert` and
     :math:`e_n = (a - n)/\lVert a - n \rVert`: :math:`\partial_a = e_p - e_n`,
-    :math:`\partial_p = -e_p`, :math:`\partial_n = e_n`; 0 elsewhere (and at the hinge).
+    :math:`\partial_p = -e_p`, :math:`\partial_n = e_n`; 0 elsewhere (and at the hinge). At a
+    zero distance the unit vector is taken as 0 (the subgradient torch's norm uses).
     """
     anchor, positive, negative = pairs.triplet_embeddings(y_true, y_pred, "sum")
     to_pos, to_neg = anchor - positive, anchor - negative
     dist_pos = np.linalg.norm(to_pos, axis=-1, keepdims=True)
     dist_neg = np.linalg.norm(to_neg, axis=-1, keepdims=True)
     active = (dist_pos - dist_neg + margin) > 0
-    unit_pos, unit_neg = to_pos / dist_pos, to_neg / dist_neg
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit_pos = np.where(dist_pos > 0, to_pos / dist_pos, 0.0)
+        unit_neg = np.where(dist_neg > 0, to_neg / dist_neg, 0.0)
     return np.stack([unit_pos - unit_neg, -unit_pos, unit_neg], axis=1) * active[:, None]
 
 
