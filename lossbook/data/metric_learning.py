@@ -147,7 +147,7 @@ def two_views(n: int = 1024, *, features: int = 16, latent: int = 6, noise: floa
               seed: int | None = None, rng=None) -> Dataset:
     """Two views of each of ``n`` points that differ by a nuisance, for InfoNCE and CLIP.
 
-    A point is :math:`x = \tanh(c A)` with :math:`c \\sim N(0, I_{latent})`; each of its two
+    A point is :math:`x = \\tanh(c A)` with :math:`c \\sim N(0, I_{latent})`; each of its two
     views adds its own nuisance :math:`z B` (:math:`z \\sim N(0, \\text{nuisance\\_scale}^2
     I_{nuisance})`, a fixed random map :math:`B`: an "augmentation" along a few directions)
     and a little noise. ``x``: float32 ``[n, 2, features]`` (the stacked views, as
