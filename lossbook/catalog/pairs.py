@@ -40,21 +40,27 @@ def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weigh
 
 
 def _torch_info_nce_adapter(path):
-    """Adapter for lossbook.torch's InfoNCE (function or module): ``y_true`` is None, the
-    views are ``y_pred``; per-sample values are reduced as the reference does."""
+    """Adapter for lossbook.torch's InfoNCE (function or module): ``y_true`` (each anchor's
+    positive, or None) becomes int64 indices; per-sample values are reduced as the reference
+    does. ``call`` is the same on tensors."""
 
-    def adapter(y_true, y_pred, *, temperature=0.1, symmetric=False, reduction="mean",
-                sample_weight=None):
+    def call(target, input, *, temperature=0.1, symmetric=False, reduction="mean",
+             sample_weight=None):
         loss = resolve(path)
         params = {"temperature": temperature, "symmetric": symmetric}
-        target = None if y_true is None else tensor(y_true, "int64")
         if isinstance(loss, type):
-            values = loss(reduction="none", **params)(tensor(y_pred), target)
+            values = loss(reduction="none", **params)(input, target)
         else:
-            values = loss(tensor(y_pred), target, reduction="none", **params)
-        return to_numpy(torch_reduce(values, reduction, sample_weight))
+            values = loss(input, target, reduction="none", **params)
+        return torch_reduce(values, reduction, sample_weight)
 
-    adapter.__name__, adapter.path = f"torch:{path}", path
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+        target = None if y_true is None else tensor(y_true, "int64")
+        return to_numpy(call(target, tensor(y_pred), reduction=reduction,
+                             sample_weight=sample_weight, **params))
+
+    adapter.__name__, adapter.path, adapter.call = f"torch:{path}", path, call
+    adapter.labels, adapter.weights = True, True
     adapter.rebuild = _torch_info_nce_adapter  # its twin: the module or the function
     return adapter
 
@@ -77,7 +83,8 @@ def _circle_sampler(rng, shape, params):
 
 def _views_sampler(rng, shape, params):
     anchors = rng.normal(0.0, 1.0, size=(shape[0], 1, shape[2]))
-    return None, anchors + rng.normal(0.0, 0.7, size=shape), {}
+    # y_true: each anchor's positive, its own row (the diagonal, what None means)
+    return np.arange(shape[0]), anchors + rng.normal(0.0, 0.7, size=shape), {}
 
 
 def _am_softmax_sampler(rng, shape, params):
@@ -166,7 +173,8 @@ ENTRIES = [
     make_entry(
         name="info_nce", title="InfoNCE / NT-Xent with in-batch negatives (CLIP: symmetric)",
         task="metric_learning",
-        label_format="none (y_true=None): y_pred stacks two views [batch, 2, dim]",
+        label_format=("each anchor's positive, arange(batch) (or None); y_pred stacks two views "
+                      "[batch, 2, dim]"),
         input_kind="embedding",
         formula=(r"\ell_i = -\log\frac{e^{\cos(a_i, p_i)/\tau}}"
                  r"{\sum_{j} e^{\cos(a_i, p_j)/\tau}}"),

@@ -38,6 +38,9 @@ seq_logits = RNG.normal(size=(N, 5, C))
 views = RNG.normal(size=(N, 2, D))  # two views per example (InfoNCE)
 pk_labels = np.repeat(np.arange(3), 3)  # a PK batch for the mined triplet loss
 pk_embeddings = RNG.normal(size=(9, D))
+circle_embeddings = RNG.normal(size=(8, D))
+circle_embeddings /= np.linalg.norm(circle_embeddings, axis=1, keepdims=True)
+circle_labels = np.array([0, 0, 1, 1, 1, 2, 2, 3])  # label 3 alone: its loss is 0
 
 
 def _lt():
@@ -194,6 +197,9 @@ CASES = [
      lambda y, x: _lt().info_nce(x, temperature=0.2, symmetric=True, reduction="sum"), 1e-6),
     ("semi_hard", "triplet_semi_hard", pk_labels, pk_embeddings, {"margin": 1.5},
      lambda y, e: _semi_hard_torch(pk_labels, e, 1.5), 1e-6),
+    ("circle", "circle", circle_labels, circle_embeddings, {"gamma": 4.0, "margin": 0.3},
+     lambda y, e: _lt().circle(e, torch.as_tensor(circle_labels), gamma=4.0, margin=0.3,
+                               reduction="sum"), 1e-6),
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),
