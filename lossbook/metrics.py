@@ -1,6 +1,7 @@
 """Evaluation numbers the chapters need that no well-kept library offers as such.
 
-Accuracy, log loss, Brier score and the like come from scikit-learn; this module holds only the
+Accuracy, log loss, Brier score and the like come from scikit-learn; this module holds the
+retrieval recall@k of metric learning (:func:`recall_at_k`, which scikit-learn lacks) and the
 calibration numbers, with their binning stated: the **expected calibration error** (ECE) of
 Guo, Pleiss, Sun and Weinberger, *On Calibration of Modern Neural Networks*, 2017, and the table
 behind a reliability diagram.
@@ -19,7 +20,7 @@ import numpy as np
 
 from lossbook._validation import as_float_array, as_label_array, check_distribution, check_int
 
-__all__ = ["ReliabilityTable", "expected_calibration_error", "reliability_table"]
+__all__ = ["ReliabilityTable", "expected_calibration_error", "recall_at_k", "reliability_table"]
 
 
 class ReliabilityTable(NamedTuple):
@@ -86,3 +87,50 @@ def expected_calibration_error(y_true, probs, *, bins: int = 15) -> float:
     filled = table.counts > 0
     weights = table.counts[filled] / table.counts.sum()
     return float(np.sum(weights * np.abs(table.accuracy[filled] - table.confidence[filled])))
+
+
+def recall_at_k(embeddings, labels, k: int = 1, *, gallery=None, gallery_labels=None,
+                metric: str = "euclidean") -> float:
+    """Recall@k of retrieval: the fraction of queries with a same-label item among their ``k``
+    nearest neighbours (Song et al., *Deep Metric Learning via Lifted Structured Feature
+    Embedding*, 2016, the metric of the metric-learning literature).
+
+    Without ``gallery`` every embedding is a query and the others are its gallery (leave one
+    out); with it, the queries are searched in ``gallery``. ``metric``: ``"euclidean"`` or
+    ``"cosine"`` (1 - cosine similarity). Ties in distance go to the lower gallery index.
+    scikit-learn has no retrieval recall@k (``top_k_accuracy_score`` ranks classes, not
+    items), hence this function.
+
+    >>> points = np.array([[0.0], [0.1], [5.0], [5.2]])
+    >>> recall_at_k(points, [0, 0, 1, 1], k=1), recall_at_k(points, [0, 1, 0, 1], k=1)
+    (1.0, 0.0)
+    """
+    queries = as_float_array(embeddings, "embeddings", min_ndim=2)
+    query_labels = as_label_array(labels, "labels")
+    k = check_int(k, "k", minimum=1)
+    if metric not in ("euclidean", "cosine"):
+        raise ValueError("`metric` must be 'euclidean' or 'cosine'. "
+                         f"Received: metric={metric!r}")
+    leave_one_out = gallery is None
+    items = queries if leave_one_out else as_float_array(gallery, "gallery", min_ndim=2)
+    item_labels = query_labels if leave_one_out else as_label_array(gallery_labels,
+                                                                    "gallery_labels")
+    if queries.ndim != 2 or len(query_labels) != len(queries) or len(item_labels) != len(items):
+        raise ValueError("`embeddings` [n, dim] and `labels` [n] (and `gallery`, "
+                         "`gallery_labels`) must have one label per row. Received: "
+                         f"embeddings.shape={queries.shape}, labels.shape={query_labels.shape}")
+    if k > len(items) - leave_one_out:
+        raise ValueError(f"`k` must be at most the gallery size {len(items) - leave_one_out}. "
+                         f"Received: k={k}")
+    if metric == "cosine":
+        lengths = np.linalg.norm(queries, axis=1)[:, None] * np.linalg.norm(items, axis=1)
+        if np.any(lengths == 0):
+            raise ValueError("`embeddings` must not contain all-zero vectors for the cosine "
+                             "metric. Received: a zero vector")
+        distances = 1.0 - queries @ items.T / lengths
+    else:
+        distances = np.sum((queries[:, None, :] - items[None, :, :]) ** 2, axis=-1)
+    if leave_one_out:
+        np.fill_diagonal(distances, np.inf)
+    nearest = np.argsort(distances, axis=1, kind="stable")[:, :k]
+    return float(np.mean(np.any(item_labels[nearest] == query_labels[:, None], axis=1)))

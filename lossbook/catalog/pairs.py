@@ -8,6 +8,7 @@ from lossbook import reference as ref
 from lossbook._arrays import to_numpy
 from lossbook.catalog._adapters import (
     keras_loss,
+    resolve,
     tensor,
     torch_elementwise,
     torch_per_sample,
@@ -38,6 +39,32 @@ def _torch_triplet(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weigh
     return to_numpy(torch_reduce(values, reduction, sample_weight))
 
 
+def _torch_info_nce_adapter(path):
+    """Adapter for lossbook.torch's InfoNCE (function or module): ``y_true`` (each anchor's
+    positive, or None) becomes int64 indices; per-sample values are reduced as the reference
+    does. ``call`` is the same on tensors."""
+
+    def call(target, input, *, temperature=0.1, symmetric=False, reduction="mean",
+             sample_weight=None):
+        loss = resolve(path)
+        params = {"temperature": temperature, "symmetric": symmetric}
+        if isinstance(loss, type):
+            values = loss(reduction="none", **params)(input, target)
+        else:
+            values = loss(input, target, reduction="none", **params)
+        return torch_reduce(values, reduction, sample_weight)
+
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+        target = None if y_true is None else tensor(y_true, "int64")
+        return to_numpy(call(target, tensor(y_pred), reduction=reduction,
+                             sample_weight=sample_weight, **params))
+
+    adapter.__name__, adapter.path, adapter.call = f"torch:{path}", path, call
+    adapter.labels, adapter.weights = True, True
+    adapter.rebuild = _torch_info_nce_adapter  # its twin: the module or the function
+    return adapter
+
+
 def _contrastive_sampler(rng, shape, params):
     labels = rng.integers(0, 2, size=shape).astype(np.float64)
     return labels, rng.uniform(0.0, 2.0, size=shape), {}
@@ -45,6 +72,19 @@ def _contrastive_sampler(rng, shape, params):
 
 def _triplet_sampler(rng, shape, params):
     return None, rng.normal(0.0, 1.0, size=shape), {}
+
+
+def _circle_sampler(rng, shape, params):
+    batch, dim = shape
+    labels = rng.permutation(np.arange(batch) % (batch // 2))  # each label at least twice
+    embeddings = rng.normal(0.0, 1.0, size=shape)
+    return labels, embeddings / np.linalg.norm(embeddings, axis=-1, keepdims=True), {}
+
+
+def _views_sampler(rng, shape, params):
+    anchors = rng.normal(0.0, 1.0, size=(shape[0], 1, shape[2]))
+    # y_true: each anchor's positive, its own row (the diagonal, what None means)
+    return np.arange(shape[0]), anchors + rng.normal(0.0, 0.7, size=shape), {}
 
 
 def _am_softmax_sampler(rng, shape, params):
@@ -101,5 +141,49 @@ ENTRIES = [
         keras=keras_loss("lossbook.keras.AMSoftmax", labels=True, expand_1d=False),
         sampler=_am_softmax_sampler, shapes=((6, 4), (8, 10)),
         grid=({"margin": 0.35, "scale": 30.0}, {"margin": 0.2, "scale": 10.0}),
+    ),
+    make_entry(
+        name="arcface", title="Additive angular margin loss (ArcFace)",
+        task="metric_learning", label_format="integer class indices [batch]",
+        input_kind="cosine",
+        formula=(r"\ell = -\log\frac{e^{s\cos(\varphi_y + \Delta)}}{e^{s\cos(\varphi_y + \Delta)}"
+                 r" + \sum_{c \ne y} e^{s\cos\varphi_c}}"),
+        properties=("margin-based", "metric-learning", "face-verification", "probabilistic"),
+        reference=ref.arcface,
+        torch=torch_per_sample("lossbook.torch.arcface", labels=True),
+        keras=keras_loss("lossbook.keras.ArcFace", labels=True, expand_1d=False),
+        sampler=_am_softmax_sampler, shapes=((6, 4), (8, 10)),
+        grid=({"margin": 0.5, "scale": 64.0}, {"margin": 0.2, "scale": 10.0}),
+    ),
+    make_entry(
+        name="circle", title="Circle loss", task="metric_learning",
+        label_format="integer labels [batch]; y_pred: unit embeddings [batch, dim]",
+        input_kind="embedding",
+        formula=(r"\ell_i = \operatorname{softplus}\bigl(\log\sum_{P_i}"
+                 r" e^{-\gamma\alpha_{ij}(s_{ij} - \Delta_p)}"
+                 r" + \log\sum_{N_i} e^{\gamma\alpha_{ij}(s_{ij} - \Delta_n)}\bigr)"),
+        properties=("margin-based", "metric-learning", "batch-wise", "self-paced weights"),
+        reference=ref.circle,
+        torch=torch_per_sample("lossbook.torch.circle", labels=True),
+        keras=keras_loss("keras.losses.Circle", labels=True, expand_1d=False),
+        sampler=_circle_sampler, shapes=((8, 4), (12, 6)),
+        grid=({"gamma": 80.0, "margin": 0.4}, {"gamma": 4.0, "margin": 0.25},
+              {"gamma": 16.0, "margin": 0.4, "remove_diagonal": False}),
+    ),
+    make_entry(
+        name="info_nce", title="InfoNCE / NT-Xent with in-batch negatives (CLIP: symmetric)",
+        task="metric_learning",
+        label_format=("each anchor's positive, arange(batch) (or None); y_pred stacks two views "
+                      "[batch, 2, dim]"),
+        input_kind="embedding",
+        formula=(r"\ell_i = -\log\frac{e^{\cos(a_i, p_i)/\tau}}"
+                 r"{\sum_{j} e^{\cos(a_i, p_j)/\tau}}"),
+        properties=("probabilistic", "metric-learning", "self-supervised", "batch-wise"),
+        reference=ref.info_nce,
+        torch=_torch_info_nce_adapter("lossbook.torch.info_nce"),
+        keras=keras_loss("lossbook.keras.InfoNCE", expand_1d=False),
+        sampler=_views_sampler, shapes=((6, 2, 4), (8, 2, 16)),
+        grid=({"temperature": 0.1}, {"temperature": 0.5, "symmetric": True},
+              {"temperature": 1.0}),
     ),
 ]

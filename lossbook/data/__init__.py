@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``, ``imbalance``); every generator is
-re-exported here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``imbalance``, ``metric_learning``);
+every generator is re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ from lossbook.data.imbalance import (
     noisy_labels,
     segmentation_shapes,
 )
+from lossbook.data.metric_learning import (
+    identities,
+    pk_batches,
+    siamese_pairs,
+    two_views,
+)
 from lossbook.data.regression import (
     DISTRIBUTIONS,
     counts,
@@ -47,6 +53,7 @@ __all__ = [
     "counts",
     "heavy_tailed",
     "heteroscedastic",
+    "identities",
     "imbalanced",
     "laplace_noise",
     "linear",
@@ -54,7 +61,10 @@ __all__ = [
     "multiclass_blobs",
     "noisy_labels",
     "one_hot",
+    "pk_batches",
     "regression_with_outliers",
     "segmentation_shapes",
+    "siamese_pairs",
     "split",
+    "two_views",
 ]

@@ -60,10 +60,12 @@ class Exercise:
     params: dict = field(default_factory=dict)  # reference defaults
     grid: dict = field(default_factory=dict)  # values tried when the function takes the keyword
     domain: str = "real"  # "real" | "nonnegative" | "counts" | "binary" | "sparse" | "logits"
-    #                       | "mask"
+    #                       | "mask" (segmentation)
+    #                       | "pairs" | "cosines" | "mining" | "views" (metric learning)
     fixed: tuple = ()  # (description, y_true, y_pred)
     extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
     gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
+    gradient_cases: tuple = ()  # (description, y_true, y_pred): more inputs for the torch check
     mistakes: tuple = ()
 
 
@@ -76,6 +78,15 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
         return rng.integers(0, 2, shape).astype(np.float64), rng.uniform(0.02, 0.98, shape)
     if domain == "logits":  # a teacher's and a student's logits
         return rng.normal(0.0, 3.0, shape), rng.normal(0.0, 3.0, shape)
+    if domain == "pairs":  # similar (1) / dissimilar (0) pair labels and distances >= 0
+        return rng.integers(0, 2, shape).astype(np.float64), rng.uniform(0.0, 2.0, shape)
+    if domain == "cosines":  # class indices [batch] and cosines [batch, classes]
+        return rng.integers(0, shape[-1], shape[:-1]), rng.uniform(-1.0, 1.0, shape)
+    if domain == "mining":  # labels [batch], each at least twice, and embeddings [batch, dim]
+        return rng.permutation(np.arange(shape[0]) % (shape[0] // 2)), rng.normal(0.0, 1.0, shape)
+    if domain == "views":  # each anchor's positive (its own row) and two views [batch, 2, dim]
+        anchors = rng.normal(0.0, 1.0, (shape[0], 1, shape[2]))
+        return np.arange(shape[0]), anchors + rng.normal(0.0, 0.7, shape)
     if domain == "counts":
         return rng.poisson(3.0, shape).astype(np.float64), rng.gamma(3.0, 1.0, shape) + 0.05
     if domain == "nonnegative":
@@ -87,7 +98,11 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
 _SHAPES = ((8,), (6, 3), (2, 4, 3))
 _CLASS_SHAPES = ((8, 3), (6, 4), (2, 4, 3))  # the last axis holds the classes
 _CLASS_DOMAINS = ("sparse", "logits")
-_MASK_SHAPES = ((4, 6), (3, 4, 4), (2, 4, 4, 1))  # images: one value per sample needs axes
+_DOMAIN_SHAPES = {"cosines": ((8, 3), (6, 4), (5, 6)), "mining": ((6, 3), (8, 4), (9, 2)),
+                  "views": ((6, 2, 3), (8, 2, 4), (4, 2, 5)),
+                  # images: one value per sample needs axes
+                  "mask": ((4, 6), (3, 4, 4), (2, 4, 4, 1))}
+_LABEL_DOMAINS = ("sparse", "cosines", "mining", "views")  # y_true holds integer indices
 
 
 def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case]]:
@@ -98,12 +113,12 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
     """
     vary = [k for k in vary if k in exercise.grid]  # e.g. from_logits is fixed, not varied
     base = {**exercise.params, **{k: exercise.grid[k][0] for k in vary}, **fixed}
-    labels = exercise.domain == "sparse"
+    labels = exercise.domain in _LABEL_DOMAINS
     cases = [Case("fixed", text, np.asarray(t, float), np.asarray(p, float), base,
                   integer_labels=labels) for text, t, p in exercise.fixed]
     rng = np.random.default_rng(zlib.crc32(exercise.name.encode()))
-    shapes = (_CLASS_SHAPES if exercise.domain in _CLASS_DOMAINS
-              else _MASK_SHAPES if exercise.domain == "mask" else _SHAPES)
+    shapes = _DOMAIN_SHAPES.get(exercise.domain,
+                                _CLASS_SHAPES if exercise.domain in _CLASS_DOMAINS else _SHAPES)
     for index, shape in enumerate(shapes):
         params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
         shown = "".join(f", {k}={params[k]}" for k in vary)
@@ -120,8 +135,12 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
         y_pred = y_true + scale * np.asarray(exercise.gradient_points, float)
         cases.append(Case("gradient", f"residuals {np.round(y_pred - y_true, 8).tolist()}",
                           y_true, y_pred, base, exercise.hint))
-    y_true, y_pred = _random(exercise.domain, rng, (4, 3))
-    cases.append(Case("gradient", "random inputs of shape (4, 3)", y_true, y_pred, base,
+    for text, y_true, y_pred in exercise.gradient_cases:
+        cases.append(Case("gradient", text, np.asarray(y_true, float), np.asarray(y_pred, float),
+                          base, exercise.hint, integer_labels=labels))
+    shape = (4, 2, 3) if exercise.domain == "views" else (4, 3)
+    y_true, y_pred = _random(exercise.domain, rng, shape)
+    cases.append(Case("gradient", f"random inputs of shape {shape}", y_true, y_pred, base,
                       exercise.hint, integer_labels=labels))
     return base, cases
 

@@ -30,10 +30,14 @@ from lossbook.keras.margins import (
 )
 from lossbook.keras.pairs import (
     AMSoftmax,
+    ArcFace,
     Contrastive,
+    InfoNCE,
     Triplet,
     am_softmax,
+    arcface,
     contrastive,
+    info_nce,
     triplet,
 )
 from lossbook.keras.regression import (
@@ -48,7 +52,9 @@ from lossbook.keras.sequence import (
 
 __all__ = [
     "AMSoftmax",
+    "ArcFace",
     "Contrastive",
+    "InfoNCE",
     "KnowledgeDistillation",
     "MultiMargin",
     "PosWeightedBinaryCrossentropy",
@@ -57,7 +63,9 @@ __all__ = [
     "SequenceCrossentropy",
     "Triplet",
     "am_softmax",
+    "arcface",
     "contrastive",
+    "info_nce",
     "knowledge_distillation",
     "multi_margin",
     "pos_weighted_binary_crossentropy",

@@ -24,7 +24,16 @@ from lossbook.reference.classification import (
 )
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
 from lossbook.reference.margins import categorical_hinge, hinge, multi_margin, squared_hinge
-from lossbook.reference.pairs import am_softmax, contrastive, cosine_similarity, triplet
+from lossbook.reference.mining import triplet_batch_all, triplet_batch_hard, triplet_semi_hard
+from lossbook.reference.pairs import (
+    am_softmax,
+    arcface,
+    circle,
+    contrastive,
+    cosine_similarity,
+    info_nce,
+    triplet,
+)
 from lossbook.reference.regression import (
     huber,
     log_cosh,
@@ -72,9 +81,16 @@ __all__ = [
     "tversky",
     # pairs and metric learning
     "am_softmax",
+    "arcface",
+    "circle",
     "contrastive",
     "cosine_similarity",
+    "info_nce",
     "triplet",
+    # triplet mining in a batch
+    "triplet_batch_all",
+    "triplet_batch_hard",
+    "triplet_semi_hard",
     # sequence
     "ctc",
     "sequence_crossentropy",

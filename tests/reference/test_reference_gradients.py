@@ -35,6 +35,33 @@ triplets = RNG.normal(size=(N, 3, D))
 seq_labels = RNG.integers(0, C, (N, 5))
 seq_labels[:, 3:] = -1
 seq_logits = RNG.normal(size=(N, 5, C))
+views = RNG.normal(size=(N, 2, D))  # two views per example (InfoNCE)
+pk_labels = np.repeat(np.arange(3), 3)  # a PK batch for the mined triplet loss
+pk_embeddings = RNG.normal(size=(9, D))
+circle_embeddings = RNG.normal(size=(8, D))
+circle_embeddings /= np.linalg.norm(circle_embeddings, axis=1, keepdims=True)
+circle_labels = np.array([0, 0, 1, 1, 1, 2, 2, 3])  # label 3 alone: its loss is 0
+
+
+def _lt():
+    import lossbook.torch
+
+    return lossbook.torch
+
+
+def _semi_hard_torch(labels, embeddings, margin):
+    # an independent torch version: loop over (anchor, positive), pick the negative in Python
+    distances = torch.cdist(embeddings, embeddings)
+    total = 0.0
+    for i in range(len(labels)):
+        positives = [p for p in range(len(labels)) if labels[p] == labels[i] and p != i]
+        negatives = [n for n in range(len(labels)) if labels[n] != labels[i]]
+        for p in positives:
+            farther = [n for n in negatives if distances[i, n] > distances[i, p]]
+            n = (min(farther, key=lambda n: distances[i, n]) if farther
+                 else max(negatives, key=lambda n: distances[i, n]))
+            total = total + torch.relu(distances[i, p] - distances[i, n] + margin) / len(positives)
+    return total
 
 
 def _hinge_labels(y):
@@ -169,6 +196,18 @@ CASES = [
     ("am_softmax", "am_softmax", labels, cosines, {"margin": 0.2, "scale": 4.0},
      lambda y, c: F.cross_entropy(4.0 * (c - 0.2 * torch.as_tensor(one_hot)),
                                   torch.as_tensor(labels), reduction="sum"), 1e-6),
+    ("arcface", "arcface", labels, cosines, {"margin": 0.3, "scale": 4.0},
+     lambda y, c: _lt().arcface(c, torch.as_tensor(labels), margin=0.3, scale=4.0,
+                                reduction="sum"), 1e-6),
+    ("info_nce", "info_nce", None, views, {"temperature": 0.5},
+     lambda y, x: _lt().info_nce(x, temperature=0.5, reduction="sum"), 1e-6),
+    ("clip", "info_nce", None, views, {"temperature": 0.2, "symmetric": True},
+     lambda y, x: _lt().info_nce(x, temperature=0.2, symmetric=True, reduction="sum"), 1e-6),
+    ("semi_hard", "triplet_semi_hard", pk_labels, pk_embeddings, {"margin": 1.5},
+     lambda y, e: _semi_hard_torch(pk_labels, e, 1.5), 1e-6),
+    ("circle", "circle", circle_labels, circle_embeddings, {"gamma": 4.0, "margin": 0.3},
+     lambda y, e: _lt().circle(e, torch.as_tensor(circle_labels), gamma=4.0, margin=0.3,
+                               reduction="sum"), 1e-6),
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),

@@ -17,6 +17,19 @@ def _softmax(x):
     return e / e.sum(-1, keepdims=True)
 
 
+def _unit(vectors):
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+
+
+def _pk_labels(n, rng):
+    """Labels of a batch of n >= 4 where every label occurs at least twice."""
+    return rng.permutation(np.arange(n) % (n // 2))
+
+
+# losses of a whole batch that need at least 4 samples (two labels, each twice)
+MIN_BATCH = {"triplet_batch_all": 4, "triplet_batch_hard": 4, "triplet_semi_hard": 4}
+
+
 def _make_inputs(name, rng, n):
     """Valid random ``(y_true, y_pred, params)`` of ``n`` samples for each reference loss."""
     values = lambda scale=3.0: rng.normal(size=(n, 3)) * scale  # noqa: E731
@@ -58,6 +71,12 @@ def _make_inputs(name, rng, n):
         "contrastive": lambda: (rng.integers(0, 2, n).astype(float), rng.uniform(0, 2, n), {}),
         "triplet": lambda: (None, rng.normal(size=(n, 3, 2)), {}),
         "am_softmax": lambda: (labels, rng.uniform(-1, 1, (n, C)), {}),
+        "arcface": lambda: (labels, rng.uniform(-1, 1, (n, C)), {"scale": 16.0}),
+        "circle": lambda: (np.arange(n) // 2, _unit(rng.normal(size=(n, 3))), {"gamma": 8.0}),
+        "info_nce": lambda: (None, rng.normal(size=(n, 2, 3)), {"temperature": 0.5}),
+        "triplet_batch_all": lambda: (_pk_labels(n, rng), rng.normal(size=(n, 3)), {}),
+        "triplet_batch_hard": lambda: (_pk_labels(n, rng), rng.normal(size=(n, 3)), {}),
+        "triplet_semi_hard": lambda: (_pk_labels(n, rng), rng.normal(size=(n, 3)), {}),
         "sequence_crossentropy": lambda: (rng.integers(0, C, (n, 4)),
                                           rng.normal(size=(n, 4, C)), {"from_logits": True}),
         "ctc": lambda: (rng.integers(1, C, (n, 2)), rng.normal(size=(n, 6, C)),
@@ -69,7 +88,8 @@ def _make_inputs(name, rng, n):
 
 ALL_LOSSES = sorted(ref.__all__[2:])  # every loss (the first two names are the gradient API)
 NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity"})
-REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error"})
+# RMSE: the root of the overall MSE; Circle: Keras' mean skips the samples with a zero loss
+REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error", "circle"})
 RESIDUAL_SYMMETRIC = ["huber", "log_cosh", "mean_absolute_error", "mean_squared_error"]
 ZERO_AT_OPTIMUM = ["huber", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
                    "mean_squared_error", "mean_squared_logarithmic_error", "quantile",
@@ -92,6 +112,7 @@ def test_property_lists_cover_every_loss():
 @SETTINGS
 @given(seed=seeds, n=sizes)
 def test_non_negative(name, seed, n):
+    n = max(n, MIN_BATCH.get(name, 1))
     y_true, y_pred, params = _make_inputs(name, np.random.default_rng(seed), n)
     assert np.all(getattr(ref, name)(y_true, y_pred, reduction="none", **params) >= 0)
 
@@ -133,6 +154,7 @@ def test_symmetric_in_the_residual(name, residual):
 @SETTINGS
 @given(seed=seeds, n=sizes)
 def test_reductions_are_consistent(name, seed, n):
+    n = max(n, MIN_BATCH.get(name, 1))
     rng = np.random.default_rng(seed)
     y_true, y_pred, params = _make_inputs(name, rng, n)
     loss = getattr(ref, name)
@@ -152,6 +174,7 @@ def test_reductions_are_consistent(name, seed, n):
 @SETTINGS
 @given(seed=seeds, n=st.integers(2, 6))
 def test_mean_does_not_depend_on_sample_order(name, seed, n):
+    n = max(n, MIN_BATCH.get(name, 1))
     rng = np.random.default_rng(seed)
     y_true, y_pred, params = _make_inputs(name, rng, n)
     order = rng.permutation(n)
@@ -185,6 +208,6 @@ def test_logits_and_probabilities_agree(seed, n):
 
 @pytest.mark.parametrize("name", ALL_LOSSES)
 def test_every_loss_rejects_an_unknown_reduction(name):
-    y_true, y_pred, params = _make_inputs(name, np.random.default_rng(0), 3)
+    y_true, y_pred, params = _make_inputs(name, np.random.default_rng(0), 4)
     with pytest.raises(ValueError, match=r"`reduction`.*Received: reduction='average'"):
         getattr(ref, name)(y_true, y_pred, reduction="average", **params)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from lossbook.reference.gradients import (  # noqa: F401  (importing registers the gradients)
     classification,
     margins,
+    mining,
     pairs,
     regression,
     segmentation,

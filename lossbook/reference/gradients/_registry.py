@@ -21,6 +21,7 @@ class _Registered(NamedTuple):
     loss: Callable  # the reference function, called to validate the inputs
     sum_gradient: Callable  # (y_true, y_pred, **params) -> d(sum of per-sample values)/dŷ
     mean_gradient: Callable | None  # its own "mean" gradient, or None: the sum's divided by N
+    weighted: bool = False  # sum_gradient takes sample_weight= itself (losses of a whole batch)
 
 
 _GRADIENTS: dict[str, _Registered] = {}
@@ -32,16 +33,19 @@ _AUTOGRAD_ONLY = {
 }
 
 
-def register(loss: Callable, *, mean: Callable | None = None):
+def register(loss: Callable, *, mean: Callable | None = None, weighted: bool = False):
     """Decorator: the decorated function is the ``"sum"`` gradient of the reference ``loss``.
 
     ``mean``: the gradient of ``reduction="mean"``, for a loss whose ``"mean"`` is not the
     average of its per-sample values; it takes ``sample_weight=`` and the hyper-parameters.
+    ``weighted``: the gradient takes ``sample_weight=`` itself — a loss whose per-sample value
+    depends on the other samples of the batch (InfoNCE, mined triplets, Circle), where scaling
+    each sample's row of the gradient by its weight would be wrong.
     """
     def decorator(function):
         if loss.__name__ in _GRADIENTS:
             raise RuntimeError(f"a gradient of {loss.__name__!r} is registered twice")
-        _GRADIENTS[loss.__name__] = _Registered(loss, function, mean)
+        _GRADIENTS[loss.__name__] = _Registered(loss, function, mean, weighted)
         return function
     return decorator
 
@@ -83,8 +87,11 @@ def gradient(name, y_true, y_pred, *, reduction="sum", sample_weight=None, **par
                                  **params)
     if reduction == "mean" and registered.mean_gradient is not None:
         return registered.mean_gradient(y_true, y_pred, sample_weight=sample_weight, **params)
-    grad = registered.sum_gradient(y_true, y_pred, **params)
-    if sample_weight is not None:
+    if registered.weighted:
+        grad = registered.sum_gradient(y_true, y_pred, sample_weight=sample_weight, **params)
+    else:
+        grad = registered.sum_gradient(y_true, y_pred, **params)
+    if sample_weight is not None and not registered.weighted:
         weights = as_float_array(sample_weight, "sample_weight", min_ndim=0)
         grad = grad * weights.reshape(weights.shape + (1,) * (grad.ndim - weights.ndim))
     return grad / np.size(per_sample) if reduction == "mean" else grad
