@@ -24,6 +24,8 @@ from lossbook.reference.classification import (
 from lossbook.reference.gradients import GRADIENT_NAMES, gradient
 from lossbook.reference.margins import categorical_hinge, hinge, multi_margin, squared_hinge
 from lossbook.reference.pairs import am_softmax, contrastive, cosine_similarity, triplet
+from lossbook.reference.preference import bradley_terry, dpo
+from lossbook.reference.probabilistic import gaussian_nll
 from lossbook.reference.regression import (
     huber,
     log_cosh,
@@ -76,4 +78,9 @@ __all__ = [
     # sequence
     "ctc",
     "sequence_crossentropy",
+    # probabilistic (a predicted distribution)
+    "gaussian_nll",
+    # preference pairs
+    "bradley_terry",
+    "dpo",
 ]

@@ -17,7 +17,8 @@ per sample (``categorical_hinge``, ``am_softmax``, ``dice``, ...); ``"mean"`` av
 (``LogCoshLoss(reduction="mean")`` ...), like ``torch.nn.MSELoss`` and ``F.mse_loss``.
 
 The losses live in one module per task, mirroring :mod:`lossbook.reference`
-(``regression``, ``classification``, ``margins``, ``segmentation``, ``sequence``, ``pairs``);
+(``regression``, ``classification``, ``margins``, ``segmentation``, ``sequence``, ``pairs``,
+``preference``);
 every public name is re-exported here: ``lossbook.torch.LogCoshLoss``.
 """
 
@@ -45,6 +46,12 @@ from lossbook.torch.pairs import (
     am_softmax,
     contrastive,
 )
+from lossbook.torch.preference import (
+    BradleyTerryLoss,
+    DPOLoss,
+    bradley_terry,
+    dpo,
+)
 from lossbook.torch.regression import (
     LogCoshLoss,
     MAPELoss,
@@ -71,9 +78,11 @@ from lossbook.torch.sequence import (
 __all__ = [
     "AMSoftmaxLoss",
     "BinaryFocalLoss",
+    "BradleyTerryLoss",
     "CategoricalFocalLoss",
     "CategoricalHingeLoss",
     "ContrastiveLoss",
+    "DPOLoss",
     "DiceLoss",
     "HingeLoss",
     "KnowledgeDistillationLoss",
@@ -87,10 +96,12 @@ __all__ = [
     "TverskyLoss",
     "am_softmax",
     "binary_focal_crossentropy",
+    "bradley_terry",
     "categorical_focal_crossentropy",
     "categorical_hinge",
     "contrastive",
     "dice",
+    "dpo",
     "hinge",
     "knowledge_distillation",
     "log_cosh",

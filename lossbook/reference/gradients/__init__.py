@@ -18,6 +18,8 @@ from lossbook.reference.gradients import (  # noqa: F401  (importing registers t
     classification,
     margins,
     pairs,
+    preference,
+    probabilistic,
     regression,
     segmentation,
     sequence,
