@@ -35,6 +35,9 @@ triplets = RNG.normal(size=(N, 3, D))
 seq_labels = RNG.integers(0, C, (N, 5))
 seq_labels[:, 3:] = -1
 seq_logits = RNG.normal(size=(N, 5, C))
+gaussian_heads = np.concatenate([values_b, positive_a], axis=-1)  # means, then variances
+score_pairs = RNG.normal(size=(N, 2)) * 2
+log_prob_quads = -RNG.gamma(2.0, 2.0, size=(N, 4))
 
 
 def _hinge_labels(y):
@@ -161,6 +164,16 @@ CASES = [
     ("am_softmax", "am_softmax", labels, cosines, {"margin": 0.2, "scale": 4.0},
      lambda y, c: F.cross_entropy(4.0 * (c - 0.2 * torch.as_tensor(one_hot)),
                                   torch.as_tensor(labels), reduction="sum"), 1e-6),
+    ("gaussian_nll", "gaussian_nll", values_a, gaussian_heads, {"eps": 1e-6},
+     lambda y, p: F.gaussian_nll_loss(p[:, :D], y, p[:, D:], eps=1e-6, reduction="sum") / D,
+     1e-6),
+    ("gaussian_nll_full", "gaussian_nll", values_a, gaussian_heads, {"eps": 0.1, "full": True},
+     lambda y, p: F.gaussian_nll_loss(p[:, :D], y, p[:, D:], eps=0.1, full=True,
+                                      reduction="sum") / D, 1e-6),
+    ("bradley_terry", "bradley_terry", None, score_pairs, {"margin": 0.5},
+     lambda y, s: F.softplus(0.5 - (s[:, 0] - s[:, 1])).sum(), 1e-6),
+    ("dpo", "dpo", None, log_prob_quads, {"beta": 0.7},
+     lambda y, q: -F.logsigmoid(0.7 * ((q[:, 0] - q[:, 2]) - (q[:, 1] - q[:, 3]))).sum(), 1e-6),
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),

@@ -56,6 +56,10 @@ def _make_inputs(name, rng, n):
         "contrastive": lambda: (rng.integers(0, 2, n).astype(float), rng.uniform(0, 2, n), {}),
         "triplet": lambda: (None, rng.normal(size=(n, 3, 2)), {}),
         "am_softmax": lambda: (labels, rng.uniform(-1, 1, (n, C)), {}),
+        "gaussian_nll": lambda: (values(), np.concatenate(
+            [values(), rng.uniform(0.01, 3, (n, 3))], axis=-1), {}),
+        "bradley_terry": lambda: (None, rng.normal(size=(n, 2)) * 3, {"margin": 0.5}),
+        "dpo": lambda: (None, -rng.gamma(2.0, 2.0, (n, 4)), {"beta": 0.3}),
         "sequence_crossentropy": lambda: (rng.integers(0, C, (n, 4)),
                                           rng.normal(size=(n, 4, C)), {"from_logits": True}),
         "ctc": lambda: (rng.integers(1, C, (n, 2)), rng.normal(size=(n, 6, C)),
@@ -66,7 +70,8 @@ def _make_inputs(name, rng, n):
 
 
 ALL_LOSSES = sorted(ref.__all__[2:])  # every loss (the first two names are the gradient API)
-NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity"})
+# the Gaussian NLL is a log-density: negative wherever the predicted variance is small
+NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity", "gaussian_nll"})
 REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error"})
 RESIDUAL_SYMMETRIC = ["huber", "log_cosh", "mean_absolute_error", "mean_squared_error"]
 ZERO_AT_OPTIMUM = ["huber", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
