@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``); every generator is re-exported
-here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``multitask``); every generator is
+re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from lossbook.data.classification import (
     imbalanced,
     multiclass_blobs,
     one_hot,
+)
+from lossbook.data.multitask import (
+    preference_pairs,
+    two_regression_tasks,
+    two_task,
 )
 from lossbook.data.regression import (
     DISTRIBUTIONS,
@@ -47,6 +52,9 @@ __all__ = [
     "linear",
     "multiclass_blobs",
     "one_hot",
+    "preference_pairs",
     "regression_with_outliers",
     "split",
+    "two_regression_tasks",
+    "two_task",
 ]

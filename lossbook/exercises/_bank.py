@@ -61,6 +61,9 @@ class Exercise:
     extremes: Callable = lambda params, vary: []  # -> [(description, y_true, y_pred, hint, extra)]
     gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
     mistakes: tuple = ()
+    # (rng, shape) -> (y_true, y_pred): random inputs of a layout no domain covers (a
+    # [batch, 2 d] head of means and variances); None: the domain's
+    sampler: Callable | None = None
 
 
 def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +79,12 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
         return rng.gamma(2.0, 1.5, shape), rng.gamma(2.0, 1.5, shape)
     y_true = rng.normal(0.0, 2.0, shape)
     return y_true, y_true + rng.normal(0.0, 1.5, shape)
+
+
+def _draw(exercise: Exercise, rng: np.random.Generator, shape):
+    if exercise.sampler is not None:
+        return exercise.sampler(rng, shape)
+    return _random(exercise.domain, rng, shape)
 
 
 _SHAPES = ((8,), (6, 3), (2, 4, 3))
@@ -99,7 +108,7 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
     for index, shape in enumerate(shapes):
         params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
         shown = "".join(f", {k}={params[k]}" for k in vary)
-        y_true, y_pred = _random(exercise.domain, rng, shape)
+        y_true, y_pred = _draw(exercise, rng, shape)
         cases.append(Case("random", f"inputs of shape {shape}{shown}",
                           y_true, y_pred, params, integer_labels=labels))
     for text, y_true, y_pred, hint, extra in exercise.extremes(base, set(vary)):
@@ -112,7 +121,7 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
         y_pred = y_true + scale * np.asarray(exercise.gradient_points, float)
         cases.append(Case("gradient", f"residuals {np.round(y_pred - y_true, 8).tolist()}",
                           y_true, y_pred, base, exercise.hint))
-    y_true, y_pred = _random(exercise.domain, rng, (4, 3))
+    y_true, y_pred = _draw(exercise, rng, (4, 3))
     cases.append(Case("gradient", "random inputs of shape (4, 3)", y_true, y_pred, base,
                       exercise.hint, integer_labels=labels))
     return base, cases
