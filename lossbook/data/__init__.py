@@ -9,7 +9,7 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``, ``multitask``); every generator is
+One module per task (``regression``, ``classification``, ``custom``); every generator is
 re-exported here: ``lossbook.data.linear``.
 """
 
@@ -25,10 +25,11 @@ from lossbook.data.classification import (
     multiclass_blobs,
     one_hot,
 )
-from lossbook.data.multitask import (
+from lossbook.data.custom import (
     preference_pairs,
     two_regression_tasks,
     two_task,
+    wave,
 )
 from lossbook.data.regression import (
     DISTRIBUTIONS,
@@ -57,4 +58,5 @@ __all__ = [
     "split",
     "two_regression_tasks",
     "two_task",
+    "wave",
 ]

@@ -1,4 +1,5 @@
-"""Data for the Custom-losses chapter: two tasks on shared features, and preference pairs."""
+"""Data for the Custom-losses chapter: a wave with growing noise, two tasks on shared
+features, and preference pairs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,37 @@ import numpy as np
 from lossbook._validation import check_int, check_nonnegative, check_positive, describe
 from lossbook.data._dataset import Dataset, _n_test, _rng
 
-__all__ = ["preference_pairs", "two_regression_tasks", "two_task"]
+__all__ = ["preference_pairs", "two_regression_tasks", "two_task", "wave"]
+
+
+def wave(n: int = 300, *, frequency: float = 3.0, noise: float = 0.05, growth: float = 0.15,
+         n_test: int | None = None, seed: int | None = None, rng=None) -> Dataset:
+    """A sine wave whose noise grows away from the centre: hard to fit, and heteroscedastic.
+
+    ``x ~ U(-3, 3)``, ``y = sin(frequency * x) + (noise + growth * |x|) * eps``: ``mean`` and
+    ``scale`` (the noise standard deviation) record the truth, ``[n, 1]`` each. A model with a
+    mean and a variance head must fit many oscillations and the noise level at once.
+
+    >>> data = wave(100, seed=0)
+    >>> bool(data.scale.max() < 0.05 + 0.15 * 3 + 1e-12)
+    True
+    """
+    generator = _rng(seed, rng)
+    n = check_int(n, "n", minimum=1)
+    n_test = _n_test(n_test, n)
+    params = dict(frequency=check_positive(frequency, "frequency"),
+                  noise=check_nonnegative(noise, "noise"),
+                  growth=check_nonnegative(growth, "growth"), distribution="normal")
+
+    def draw(size):
+        x = generator.uniform(-3.0, 3.0, (size, 1))
+        mean = np.sin(params["frequency"] * x)
+        scale = params["noise"] + params["growth"] * np.abs(x)
+        y = mean + scale * generator.standard_normal((size, 1))
+        return Dataset(x=x.astype(np.float32), y=y.astype(np.float32), mean=mean, scale=scale,
+                       params=params)
+
+    return replace(draw(n), test=draw(n_test) if n_test else None)
 
 
 def _features(rng, n):

@@ -1,11 +1,11 @@
-"""lossbook.data.multitask: two tasks on shared features, two noise levels, preference pairs."""
+"""lossbook.data.custom: two tasks on shared features, two noise levels, preference pairs."""
 
 import numpy as np
 import pytest
 
 from lossbook import data
 
-MAKERS = [data.two_task, data.two_regression_tasks, data.preference_pairs]
+MAKERS = [data.wave, data.two_task, data.two_regression_tasks, data.preference_pairs]
 
 
 @pytest.mark.parametrize("make", MAKERS)
@@ -16,6 +16,15 @@ def test_seeded_and_with_a_test_set(make):
     assert not np.array_equal(first.x, other.x)
     assert len(first) == 80 and len(first.test) == 20
     assert make(80, n_test=0, seed=0).test is None
+
+
+def test_wave_noise_grows_and_quantiles_hold():
+    dataset = data.wave(20000, seed=5)
+    inner, outer = np.abs(dataset.x[:, 0]) < 0.5, np.abs(dataset.x[:, 0]) > 2.5
+    residual = (dataset.y - dataset.mean)[:, 0]
+    assert residual[outer].std() > 4 * residual[inner].std()
+    inside = np.abs(residual) <= 1.645 * dataset.scale[:, 0]
+    assert inside.mean() == pytest.approx(0.9, abs=0.01)
 
 
 def test_two_task_shapes_labels_and_scale():
@@ -46,6 +55,7 @@ def test_preference_pairs_follow_bradley_terry():
 
 
 @pytest.mark.parametrize(("make", "kwargs", "message"), [
+    (data.wave, dict(frequency=0.0), "`frequency` must be > 0"),
     (data.two_task, dict(noise=-1.0), "`noise` must be >= 0"),
     (data.two_task, dict(target_scale=0.0), "`target_scale` must be > 0"),
     (data.two_regression_tasks, dict(noise=(0.1, 0.2, 0.3)), "`noise` must be a pair"),
