@@ -31,16 +31,11 @@ def torch_stacked(path: str):
         return to_numpy(call(None, tensor(y_pred), reduction=reduction, sample_weight=weights,
                              **params))
 
-    def native(reduction="mean", **params):
-        function = resolve(path)
-        if isinstance(function, type):
-            return function(reduction=reduction, **params)
-        twin = {"bradley_terry": "BradleyTerryLoss", "dpo": "DPOLoss"}[function.__name__]
-        return resolve(f"lossbook.torch.{twin}")(reduction=reduction, **params)
-
     adapter.__name__ = f"torch:{path}"
-    adapter.path, adapter.call, adapter.native = path, call, native
-    adapter.labels, adapter.weights, adapter.native_ok = False, True, True
+    adapter.path, adapter.call, adapter.native = path, call, None
+    # not a loss for lb.train (which fits y_pred to a y_true): there is no y_true here, as for
+    # the triplet loss; framework_loss() refuses it, the module is lossbook.torch's own class
+    adapter.labels, adapter.weights, adapter.native_ok = False, True, False
     adapter.rebuild = torch_stacked
     return adapter
 
