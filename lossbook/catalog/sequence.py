@@ -128,6 +128,36 @@ def _ctc_sampler(rng, shape, params):
         "from_logits": True}
 
 
+def _torch_perplexity(y_true, y_pred, *, from_logits=True, ignore_class=-100,
+                      reduction="mean"):
+    import torch
+
+    targets = tensor(y_true, "int64")
+    steps = torch.nn.CrossEntropyLoss(ignore_index=ignore_class, reduction="none")(
+        tensor(y_pred).movedim(-1, 1), targets)
+    if reduction == "mean":  # the built-in token mean, exponentiated
+        return to_numpy(torch.nn.CrossEntropyLoss(ignore_index=ignore_class)(
+            tensor(y_pred).movedim(-1, 1), targets).exp())
+    # reduction translation: each sequence's own token mean, exponentiated
+    valid = (targets != ignore_class).to(steps.dtype)
+    return to_numpy(torch_reduce((steps.sum(dim=1) / valid.sum(dim=1)).exp(), reduction))
+
+
+def _keras_perplexity(y_true, y_pred, *, from_logits=True, ignore_class=-100, reduction="mean"):
+    keras = quiet_import("keras")
+    ops = keras.ops
+    loss = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=from_logits, ignore_class=ignore_class,
+        reduction=None if reduction != "mean" else "sum_over_batch_size")
+    labels, scores = keras_array(y_true, "int32"), keras_array(y_pred)
+    if reduction == "mean":  # Keras' ignore_class mean is a token mean too
+        return to_numpy(ops.exp(loss(labels, scores)))
+    # reduction translation: each sequence's own token mean (ignored steps give 0), exp
+    counts = ops.convert_to_tensor(keras_array((np.asarray(y_true) != ignore_class).sum(1)))
+    per_sequence = ops.exp(ops.divide(ops.sum(loss(labels, scores), axis=1), counts))
+    return to_numpy(_keras_reduce(per_sequence, reduction))
+
+
 # The Keras class marks padding by ignore_class only (a Loss is called with y_true, y_pred and
 # sample_weight, so a mask has no way in); its function twin takes mask= as well.
 _KERAS_SEQUENCE_CLASS = keras_loss("lossbook.keras.SequenceCrossentropy", labels=True,
@@ -164,5 +194,17 @@ ENTRIES = [
         reference=ref.ctc,
         torch=_torch_ctc, keras=_keras_ctc,
         sampler=_ctc_sampler, shapes=((3, 8, 5), (2, 11, 6)),
+    ),
+    make_entry(
+        name="perplexity", title="Perplexity (exp of the mean token NLL)", task="sequence",
+        label_format="integer labels [batch, time]; padding by `ignore_class`",
+        input_kind="logit",
+        formula=(r"\mathrm{PPL} = \exp\Big(\frac{1}{|V|}\sum_{(i, t) \in V} "
+                 r"-\log p_{i t y_{it}}\Big)"),
+        properties=("language-modelling", "maskable", "evaluation-metric", "probabilistic"),
+        reference=ref.perplexity,
+        torch=_torch_perplexity, keras=_keras_perplexity,
+        sampler=_sequence_sampler, shapes=((3, 6, 4), (2, 5, 7)),
+        grid=({"from_logits": True, "ignore_class": -100},),
     ),
 ]

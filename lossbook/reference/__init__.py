@@ -36,7 +36,14 @@ from lossbook.reference.regression import (
     root_mean_squared_error,
 )
 from lossbook.reference.segmentation import dice, tversky
-from lossbook.reference.sequence import ctc, sequence_crossentropy
+
+# CTC decoding and the error rate are no losses: lossbook.reference.sequence.ctc_greedy_decode,
+# .edit_distance and .character_error_rate
+from lossbook.reference.sequence import (
+    ctc,
+    perplexity,
+    sequence_crossentropy,
+)
 
 __all__ = [
     "GRADIENT_NAMES",
@@ -75,5 +82,6 @@ __all__ = [
     "triplet",
     # sequence
     "ctc",
+    "perplexity",
     "sequence_crossentropy",
 ]

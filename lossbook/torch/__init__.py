@@ -64,7 +64,9 @@ from lossbook.torch.segmentation import (
     tversky,
 )
 from lossbook.torch.sequence import (
+    ChunkedLinearCrossentropyLoss,
     SequenceCrossentropyLoss,
+    chunked_linear_crossentropy,
     sequence_crossentropy,
 )
 
@@ -73,6 +75,7 @@ __all__ = [
     "BinaryFocalLoss",
     "CategoricalFocalLoss",
     "CategoricalHingeLoss",
+    "ChunkedLinearCrossentropyLoss",
     "ContrastiveLoss",
     "DiceLoss",
     "HingeLoss",
@@ -89,6 +92,7 @@ __all__ = [
     "binary_focal_crossentropy",
     "categorical_focal_crossentropy",
     "categorical_hinge",
+    "chunked_linear_crossentropy",
     "contrastive",
     "dice",
     "hinge",

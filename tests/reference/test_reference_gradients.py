@@ -37,6 +37,13 @@ seq_labels[:, 3:] = -1
 seq_logits = RNG.normal(size=(N, 5, C))
 
 
+def _perplexity_torch(y, s):
+    """The sum of per-sequence perplexities, exp of each row's mean token cross-entropy."""
+    steps = F.cross_entropy(s.permute(0, 2, 1), torch.as_tensor(y), ignore_index=-1,
+                            reduction="none")
+    return (steps.sum(1) / (torch.as_tensor(y) != -1).sum(1)).exp().sum()
+
+
 def _hinge_labels(y):
     return 2 * y - 1
 
@@ -164,6 +171,9 @@ CASES = [
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),
+    ("perplexity", "perplexity", seq_labels, seq_logits,
+     {"from_logits": True, "ignore_class": -1},
+     lambda y, s: _perplexity_torch(seq_labels, s), 1e-6),
 ]
 CASE_PARAMS = [pytest.param(*case[1:], id=case[0]) for case in CASES]
 

@@ -58,6 +58,8 @@ def _make_inputs(name, rng, n):
         "am_softmax": lambda: (labels, rng.uniform(-1, 1, (n, C)), {}),
         "sequence_crossentropy": lambda: (rng.integers(0, C, (n, 4)),
                                           rng.normal(size=(n, 4, C)), {"from_logits": True}),
+        "perplexity": lambda: (rng.integers(0, C, (n, 4)), rng.normal(size=(n, 4, C)),
+                               {"from_logits": True}),
         "ctc": lambda: (rng.integers(1, C, (n, 2)), rng.normal(size=(n, 6, C)),
                         {"from_logits": True, "input_length": np.full(n, 6),
                          "label_length": rng.integers(0, 3, n)}),
@@ -67,7 +69,8 @@ def _make_inputs(name, rng, n):
 
 ALL_LOSSES = sorted(ref.__all__[2:])  # every loss (the first two names are the gradient API)
 NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity"})
-REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error"})
+# their "mean" is not the mean of the per-sample values (a root, an exponential of a mean)
+REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error", "perplexity"})
 RESIDUAL_SYMMETRIC = ["huber", "log_cosh", "mean_absolute_error", "mean_squared_error"]
 ZERO_AT_OPTIMUM = ["huber", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
                    "mean_squared_error", "mean_squared_logarithmic_error", "quantile",
