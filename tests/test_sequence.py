@@ -211,3 +211,8 @@ def test_grammar_corpus_is_deterministic_and_in_vocabulary():
     encoded = corpus.encode(corpus.test)
     assert corpus.decode(encoded) == corpus.test
     assert len(corpus.train) > 3 * len(corpus.test) > 0
+    # determiner, adjective or none, noun, verb, determiner, adjective or none, noun
+    assert corpus.grammar_size == 2 * 4 * 4 * 4 * 2 * 3 * 4
+    sentences = corpus.train.count(". ")
+    empirical_bits = sentences * np.log2(corpus.grammar_size) / len(corpus.train)
+    assert corpus.bits_per_char == pytest.approx(empirical_bits, rel=0.02)

@@ -6,6 +6,7 @@ Nothing is downloaded: both are generated, seeded, in a fraction of a second.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,11 +105,19 @@ class TextCorpus:
     Attributes:
         train, test: the two texts (sentences, each ending in ``". "``).
         alphabet: the sorted characters; character ``alphabet[k]`` is class ``k``.
+        bits_per_char: the grammar's entropy rate, :math:`H(\\text{sentence}) /
+            E[\\text{characters per sentence}]` in bits, exact (every sentence is equally
+            likely and spells out its own choices): the cross-entropy of the true model, a floor
+            no model can beat on average.
+        grammar_size: how many distinct sentences the grammar generates, each equally likely:
+            the true model gives every sentence the probability ``1 / grammar_size``.
     """
 
     train: str
     test: str
     alphabet: str
+    bits_per_char: float
+    grammar_size: int
 
     def encode(self, text: str) -> np.ndarray:
         """The characters of ``text`` as int64 class indices."""
@@ -130,18 +139,15 @@ _GRAMMAR = {
 }
 
 
+_SLOTS = (*_GRAMMAR["subject"], _GRAMMAR["verb"], *_GRAMMAR["object"])
+
+
+def _join(words) -> str:
+    return " ".join(word for word in words if word) + ". "
+
+
 def _sentence(generator) -> str:
-    words = []
-    for part in ("subject", "verb", "object"):
-        options = _GRAMMAR[part]
-        if part == "verb":
-            words.append(options[generator.integers(len(options))])
-            continue
-        for slot in options:
-            word = slot[generator.integers(len(slot))]
-            if word:
-                words.append(word)
-    return " ".join(words) + ". "
+    return _join(slot[generator.integers(len(slot))] for slot in _SLOTS)
 
 
 def grammar_text(n_sentences: int = 800, *, n_test: int | None = None,
@@ -160,7 +166,7 @@ def grammar_text(n_sentences: int = 800, *, n_test: int | None = None,
     count = _n_test(n_test, n_sentences)
     train = "".join(_sentence(generator) for _ in range(n_sentences))
     test = "".join(_sentence(generator) for _ in range(count))
-    alphabet = "".join(sorted({c for part in _GRAMMAR.values() for slot in part
-                               for word in (slot if isinstance(slot, tuple) else (slot,))
-                               for c in word} | {" ", "."}))
-    return TextCorpus(train, test, alphabet)
+    sentences = [_join(words) for words in itertools.product(*_SLOTS)]
+    alphabet = "".join(sorted(set("".join(sentences))))
+    bits = np.log2(len(sentences)) / np.mean([len(s) for s in sentences])
+    return TextCorpus(train, test, alphabet, float(bits), len(sentences))
