@@ -23,6 +23,7 @@ is checked against the naive one in the same process (on a smaller slice on the 
     .venv/bin/python bench/bench_large_vocab.py                       # the issue's grid
     .venv/bin/python bench/bench_large_vocab.py --vocab 32768 --tokens 1024 2048
     .venv/bin/python bench/bench_large_vocab.py --max-logits-gb 2     # skip bigger cases
+    .venv/bin/python bench/bench_large_vocab.py --threads 1           # a busy, shared CPU
 """
 
 from __future__ import annotations
@@ -95,8 +96,10 @@ def _check(method, device, vocab, hidden_size):
         torch.testing.assert_close(ours, naive, rtol=1e-4, atol=1e-6)
 
 
-def run_case(method, tokens, vocab, hidden_size, device, repeats) -> dict:
+def run_case(method, tokens, vocab, hidden_size, device, repeats, threads=None) -> dict:
     """One measurement, in this process: peak extra memory (bytes) and median seconds."""
+    if threads:
+        torch.set_num_threads(threads)
     torch.manual_seed(0)
     _check(method, device, vocab, hidden_size)
     hidden, weight, target = _problem(tokens, vocab, hidden_size, device)
@@ -128,7 +131,7 @@ def run_case(method, tokens, vocab, hidden_size, device, repeats) -> dict:
 def _in_subprocess(args, method, tokens, vocab) -> dict:
     command = [sys.executable, __file__, "--one", method, str(tokens), str(vocab),
                "--hidden", str(args.hidden), "--device", args.device,
-               "--repeats", str(args.repeats)]
+               "--repeats", str(args.repeats), "--threads", str(args.threads)]
     # glibc: a fixed mmap threshold, so every freed block over 64 KiB goes back to the system
     # and a later allocation shows in the resident set (the CPU's peak measure)
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
@@ -175,6 +178,9 @@ def main(argv=None) -> int:
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads (0: torch's default); 1 gives a CPU time "
+                             "free of thread spinning on a busy, shared machine")
     parser.add_argument("--max-logits-gb", type=float, default=None,
                         help="skip cases whose float32 logits T*V*4 bytes exceed this")
     parser.add_argument("--json", help="also write the measurements to this file")
@@ -184,11 +190,11 @@ def main(argv=None) -> int:
     if args.one:
         method, tokens, vocab = args.one[0], int(args.one[1]), int(args.one[2])
         print(json.dumps(run_case(method, tokens, vocab, args.hidden, args.device,
-                                  args.repeats)))
+                                  args.repeats, args.threads)))
         return 0
     rows = []
     print(f"torch {torch.__version__}, device {args.device}, hidden {args.hidden}, "
-          f"threads {torch.get_num_threads()}", flush=True)
+          f"threads {args.threads or torch.get_num_threads()}", flush=True)
     for vocab in args.vocab:
         for tokens in args.tokens:
             logits_gb = tokens * vocab * 4 / 1e9

@@ -60,32 +60,31 @@ class SequenceCrossentropyLoss(_Loss):
 class _ChunkedLinearCrossentropy(torch.autograd.Function):
     """Cross-entropy of ``hidden @ weight.T + bias`` computed ``chunk_size`` rows at a time.
 
-    Forward keeps only each row's log-sum-exp and target logit; backward recomputes each
-    chunk's logits, turns them into ``softmax - one_hot`` scaled by the incoming gradient, and
-    accumulates the gradients of hidden, weight and bias. No ``[rows, vocabulary]`` tensor
-    larger than one chunk ever exists.
+    Forward keeps only each row's log-sum-exp (and the per-row losses); backward recomputes
+    each chunk's logits, turns them in place into ``softmax - one_hot`` scaled by the incoming
+    gradient, and accumulates the gradients of hidden, weight and bias. No ``[rows,
+    vocabulary]`` tensor larger than one chunk ever exists.
     """
 
     @staticmethod
     def forward(ctx, hidden, weight, bias, target, chunk_size, ignore_index):
-        losses = hidden.new_zeros(len(hidden), dtype=torch.float32
-                                  if hidden.dtype in (torch.float16, torch.bfloat16)
-                                  else hidden.dtype)
         valid = target != ignore_index
         safe_target = torch.where(valid, target, 0)
+        losses = hidden.new_empty(len(hidden))
+        log_sum_exp = hidden.new_empty(len(hidden))
         for start in range(0, len(hidden), chunk_size):
             rows = slice(start, start + chunk_size)
             logits = _chunk_logits(hidden[rows], weight, bias)
-            picked = logits.gather(1, safe_target[rows, None])[:, 0]
-            losses[rows] = torch.logsumexp(logits, dim=1) - picked
+            log_sum_exp[rows] = torch.logsumexp(logits, dim=1)
+            losses[rows] = log_sum_exp[rows] - logits.gather(1, safe_target[rows, None])[:, 0]
         losses = torch.where(valid, losses, torch.zeros_like(losses))
-        ctx.save_for_backward(hidden, weight, bias, safe_target, valid)
+        ctx.save_for_backward(hidden, weight, bias, safe_target, valid, log_sum_exp)
         ctx.chunk_size = chunk_size
         return losses
 
     @staticmethod
     def backward(ctx, grad_losses):
-        hidden, weight, bias, target, valid = ctx.saved_tensors
+        hidden, weight, bias, target, valid, log_sum_exp = ctx.saved_tensors
         scale = (grad_losses * valid).to(hidden.dtype)  # ignored rows get no gradient
         grad_hidden = torch.empty_like(hidden) if ctx.needs_input_grad[0] else None
         grad_weight = torch.zeros_like(weight) if ctx.needs_input_grad[1] else None
@@ -93,14 +92,16 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
         grad_bias = torch.zeros_like(bias) if want_bias else None
         for start in range(0, len(hidden), ctx.chunk_size):
             rows = slice(start, start + ctx.chunk_size)
-            # d(lse - z_y)/dz = softmax(z) - one_hot(y), recomputed for this chunk only
-            grad_logits = torch.softmax(_chunk_logits(hidden[rows], weight, bias), dim=1)
+            # d(lse - z_y)/dz = softmax(z) - one_hot(y): the chunk's logits recomputed, then
+            # exp(z - lse) in place (the forward's log-sum-exp, no second reduction)
+            grad_logits = _chunk_logits(hidden[rows], weight, bias)
+            grad_logits.sub_(log_sum_exp[rows, None]).exp_()
             grad_logits[torch.arange(len(grad_logits)), target[rows]] -= 1
-            grad_logits *= scale[rows, None]
+            grad_logits.mul_(scale[rows, None])
             if grad_hidden is not None:
-                grad_hidden[rows] = grad_logits @ weight
+                torch.mm(grad_logits, weight, out=grad_hidden[rows])
             if grad_weight is not None:
-                grad_weight += grad_logits.T @ hidden[rows]
+                grad_weight.addmm_(grad_logits.T, hidden[rows])
             if grad_bias is not None:
                 grad_bias += grad_logits.sum(dim=0)
         return grad_hidden, grad_weight, grad_bias, None, None, None
