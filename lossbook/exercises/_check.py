@@ -16,13 +16,14 @@ from lossbook._arrays import close, to_numpy
 from lossbook._validation import check_in_choices
 from lossbook.exercises import classification as _classification
 from lossbook.exercises import regression as _regression
+from lossbook.exercises import sequence as _sequence
 from lossbook.exercises._bank import Case, Exercise, cases_for
 from lossbook.exercises._calling import _accepted, _Call, _detect
 
 __all__ = ["CheckResult", "Failure", "available", "check", "list"]
 
 #: One bank of exercises per chapter; a new chapter adds its module here.
-BANKS = (_regression, _classification)
+BANKS = (_regression, _classification, _sequence)
 EXERCISES: dict[str, Exercise] = {e.name: e for bank in BANKS for e in bank.EXERCISES}
 EXERCISES.update({alias: EXERCISES[name] for bank in BANKS
                   for alias, name in bank.ALIASES.items()})
