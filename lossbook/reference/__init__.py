@@ -41,6 +41,7 @@ from lossbook.reference.segmentation import dice, tversky
 # .edit_distance and .character_error_rate
 from lossbook.reference.sequence import (
     ctc,
+    linear_crossentropy,
     perplexity,
     sequence_crossentropy,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "triplet",
     # sequence
     "ctc",
+    "linear_crossentropy",
     "perplexity",
     "sequence_crossentropy",
 ]

@@ -17,10 +17,15 @@ from lossbook._validation import (
     reduce,
 )
 from lossbook.reference._common import log_softmax
-from lossbook.reference.classification import class_log_probs, picked, sparse_inputs
+from lossbook.reference.classification import (
+    class_log_probs,
+    picked,
+    sparse_categorical_crossentropy,
+    sparse_inputs,
+)
 
-__all__ = ["character_error_rate", "ctc", "ctc_greedy_decode", "edit_distance", "perplexity",
-           "sequence_crossentropy"]
+__all__ = ["character_error_rate", "ctc", "ctc_greedy_decode", "edit_distance",
+           "linear_crossentropy", "perplexity", "sequence_crossentropy"]
 
 
 def sequence_inputs(y_true, y_pred, reduction, from_logits, ignore_class, mask):
@@ -312,3 +317,47 @@ def character_error_rate(references, hypotheses):
         raise ValueError("`references` must hold at least one label in all. "
                          "Received: only empty references")
     return sum(edit_distance(r, h) for r, h in zip(references, hypotheses, strict=True)) / total
+
+
+def linear_crossentropy(y_true, y_pred, *, weight, bias=None, ignore_class=None,
+                        reduction="mean", sample_weight=None):
+    """Cross-entropy of a linear output layer: the logits are ``y_pred @ weight.T + bias``.
+
+    .. math::
+        \\ell_i = -\\log \\operatorname{softmax}(W h_i + b)_{y_i}
+
+    with :math:`h_i` the hidden vector of token :math:`i` (row of ``y_pred``), :math:`W` the
+    ``[vocab, features]`` weight (``nn.Linear``'s layout) and :math:`b` the bias. The value of
+    :func:`sparse_categorical_crossentropy` on those logits (computed here in float64); what
+    chunked or fused implementations (``lossbook.torch.chunked_linear_crossentropy``, torch's
+    ``F.linear_cross_entropy``) compute without holding the ``[tokens, vocab]`` logits.
+
+    Args:
+        y_true: integer labels ``[tokens]`` (``ignore_class`` allowed).
+        y_pred: hidden vectors ``[tokens, features]``.
+        weight: ``[vocab, features]``; bias: ``[vocab]`` or ``None``.
+
+    Returns:
+        A float, or ``[tokens]`` for ``reduction="none"``.
+
+    Reference: Wijmans et al., *Cut Your Losses in Large-Vocabulary Language Models*, 2025.
+
+    >>> round(linear_crossentropy([0, 4], np.zeros((2, 3)), weight=np.ones((5, 3))), 6)  # log 5
+    1.609438
+    """
+    hidden = as_float_array(y_pred, "y_pred")
+    weight = as_float_array(weight, "weight")
+    if hidden.ndim != 2 or weight.ndim != 2 or hidden.shape[1] != weight.shape[1]:
+        raise ValueError("`y_pred` must be hidden vectors [tokens, features] and `weight` "
+                         f"[vocab, features]. Received: y_pred.shape={hidden.shape}, "
+                         f"weight.shape={weight.shape}")
+    logits = hidden @ weight.T
+    if bias is not None:
+        bias = as_float_array(bias, "bias")
+        if bias.shape != weight.shape[:1]:
+            raise ValueError(f"`bias` must have shape [vocab={weight.shape[0]}]. "
+                             f"Received: bias.shape={bias.shape}")
+        logits = logits + bias
+    return sparse_categorical_crossentropy(y_true, logits, from_logits=True,
+                                           ignore_class=ignore_class, reduction=reduction,
+                                           sample_weight=sample_weight)

@@ -58,6 +58,8 @@ def _make_inputs(name, rng, n):
         "am_softmax": lambda: (labels, rng.uniform(-1, 1, (n, C)), {}),
         "sequence_crossentropy": lambda: (rng.integers(0, C, (n, 4)),
                                           rng.normal(size=(n, 4, C)), {"from_logits": True}),
+        "linear_crossentropy": lambda: (labels, rng.normal(size=(n, 3)),
+                                        {"weight": rng.normal(size=(C, 3))}),
         "perplexity": lambda: (rng.integers(0, C, (n, 4)), rng.normal(size=(n, 4, C)),
                                {"from_logits": True}),
         "ctc": lambda: (rng.integers(1, C, (n, 2)), rng.normal(size=(n, 6, C)),
