@@ -179,22 +179,30 @@ def _torch_linear_ce(y_true, y_pred, *, weight, bias=None, ignore_class=None,
 
 
 def _chunked_adapter(module_form: bool):
-    def adapter(y_true, y_pred, *, weight, bias=None, ignore_class=None, reduction="mean",
-                sample_weight=None):
+    def call(target, prediction, *, weight, bias=None, ignore_class=None, reduction="mean",
+             sample_weight=None):
+        """On tensors: ``target`` int64 [tokens], ``prediction`` the hidden vectors."""
+        import torch
+
         import lossbook.torch as lt
 
         ignore = -100 if ignore_class is None else ignore_class
-        targets = tensor(y_true, "int64")
-        args = (tensor(y_pred), tensor(weight), targets)
-        bias_t = None if bias is None else tensor(bias)
+        dtype = prediction.dtype
+        args = (prediction, torch.as_tensor(np.asarray(weight), dtype=dtype), target)
+        bias_t = None if bias is None else torch.as_tensor(np.asarray(bias), dtype=dtype)
         if module_form:
             values = lt.ChunkedLinearCrossentropyLoss(chunk_size=2, ignore_index=ignore,
                                                       reduction="none")(*args, bias_t)
         else:
             values = lt.chunked_linear_crossentropy(*args, bias=bias_t, chunk_size=3,
                                                     ignore_index=ignore, reduction="none")
-        return to_numpy(_masked_torch_reduce(values, targets != ignore, reduction,
-                                             sample_weight))
+        return _masked_torch_reduce(values, target != ignore, reduction, sample_weight)
+
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+        return to_numpy(call(tensor(y_true, "int64"), tensor(y_pred), reduction=reduction,
+                             sample_weight=sample_weight, **params))
+
+    adapter.call, adapter.labels = call, True
 
     name = "ChunkedLinearCrossentropyLoss" if module_form else "chunked_linear_crossentropy"
     adapter.path = f"lossbook.torch.{name}"

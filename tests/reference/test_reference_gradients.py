@@ -35,6 +35,9 @@ triplets = RNG.normal(size=(N, 3, D))
 seq_labels = RNG.integers(0, C, (N, 5))
 seq_labels[:, 3:] = -1
 seq_logits = RNG.normal(size=(N, 5, C))
+lin_labels = RNG.integers(0, C, N)
+lin_labels[0] = -1
+lin_hidden, lin_weight, lin_bias = RNG.normal(size=(N, 3)), RNG.normal(size=(C, 3)), RNG.normal(size=C)
 
 
 def _perplexity_torch(y, s):
@@ -171,6 +174,11 @@ CASES = [
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),
+    ("linear_crossentropy", "linear_crossentropy", lin_labels, lin_hidden,
+     {"weight": lin_weight, "bias": lin_bias, "ignore_class": -1},
+     lambda y, h: F.cross_entropy(h @ torch.as_tensor(lin_weight).T + torch.as_tensor(lin_bias),
+                                  torch.as_tensor(lin_labels), ignore_index=-1,
+                                  reduction="sum"), 1e-6),
     ("perplexity", "perplexity", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _perplexity_torch(seq_labels, s), 1e-6),

@@ -54,3 +54,27 @@ def _grad_perplexity(y_true, y_pred, *, from_logits=False, ignore_class=None):
                                  ignore_class=ignore_class, reduction="none")
     scale = values / valid.sum(axis=1)
     return grad * scale.reshape(scale.shape + (1,) * (grad.ndim - 1))
+
+
+def _grad_linear_crossentropy_mean(y_true, y_pred, *, sample_weight=None, weight, bias=None,
+                                   ignore_class=None):
+    """The ``"mean"`` over the valid tokens: the weighted sum's gradient / their count."""
+    grad = _grad_linear_crossentropy(y_true, y_pred, weight=weight, bias=bias,
+                                     ignore_class=ignore_class)
+    if sample_weight is not None:
+        grad = grad * np.asarray(sample_weight, float)[:, None]
+    valid = np.ones(len(grad), bool) if ignore_class is None else (
+        np.asarray(y_true) != ignore_class)
+    return grad / valid.sum()
+
+
+@register(sequence.linear_crossentropy, mean=_grad_linear_crossentropy_mean)
+def _grad_linear_crossentropy(y_true, y_pred, *, weight, bias=None, ignore_class=None):
+    r"""With respect to the hidden vectors: :math:`(\operatorname{softmax}(W h_i + b) -
+    \text{one\_hot}(y_i))^\top W` per valid token, 0 at ignored ones."""
+    weight = np.asarray(weight, float)
+    logits = np.asarray(y_pred, float) @ weight.T
+    if bias is not None:
+        logits = logits + np.asarray(bias, float)
+    labels, logits, valid = sparse_inputs(y_true, logits, "none", True, ignore_class)
+    return (index_crossentropy_gradient(labels, logits, True) * valid[..., None]) @ weight
