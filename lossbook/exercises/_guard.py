@@ -10,7 +10,7 @@ exercise bank needs no extra field):
   ``lossbook.torch.log_cosh``, ``lossbook.keras.Quantile``, ...), their twins (a
   ``lossbook.torch`` / ``lossbook.keras`` class and its function, a Keras loss class and the
   function it wraps), lossbook's NumPy reference itself;
-- the torch loss functionals those implementations call (``HuberLoss`` calls
+- the torch loss functionals the torch built-ins call (``HuberLoss`` calls
   ``torch.nn.functional.huber_loss``), found by running them once under a recording
   ``TorchFunctionMode``.
 
@@ -67,7 +67,9 @@ def _qualified(value) -> str:
 
 
 def _torch_functionals(entry) -> set:
-    """The torch loss functionals the entry's torch implementations call (outermost calls)."""
+    """The torch loss functionals the entry's *torch built-in* implementations call (outermost
+    calls): ``HuberLoss`` → ``huber_loss``. Not those that lossbook's own implementations call:
+    ``lb.torch.arcface`` ends in ``cross_entropy``, which a student's ArcFace may use too."""
     import torch
     from torch.overrides import TorchFunctionMode
 
@@ -83,6 +85,8 @@ def _torch_functionals(entry) -> set:
 
     sample = entry.sample(0)
     for implementation in entry.implementations("torch"):
+        if not str(getattr(implementation, "path", "")).startswith("torch."):
+            continue
         with contextlib.suppress(Exception), _Record(), torch.no_grad():
             implementation(sample.y_true, sample.y_pred, **sample.params)
     return seen
