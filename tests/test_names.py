@@ -97,3 +97,19 @@ def test_the_search_index_finds_names_and_opens_the_section(built):
     assert docnames[bce[0]] == "names" and bce[3].startswith("name-torch-nn-bcewithlogitsloss")
     assert bce[2] == 2                                # below every result with a section
     assert ("keras.losses", "SparseCategoricalCrossentropy") in objects
+
+
+def test_every_catalogue_entry_has_one_section_in_the_book():
+    """So that the names index and search land on a section for every loss, never only on
+    its catalogue row: each entry's ``(loss-<name>)=`` label exists exactly once."""
+    import pathlib
+
+    from lossbook import catalog
+
+    found: dict[str, int] = {}
+    for path in pathlib.Path(ROOT, "book").rglob("*"):
+        if path.suffix in (".md", ".ipynb"):
+            for label in re.findall(r"\((loss-[a-z0-9_]+)\)=", path.read_text()):
+                found[label] = found.get(label, 0) + 1
+    counts = {name: found.get(f"loss-{name}", 0) for name in catalog.names()}
+    assert {name: n for name, n in counts.items() if n != 1} == {}
