@@ -37,16 +37,17 @@ from lossbook._validation import (
     as_float_array,
     check_in_choices,
     check_int,
+    check_nonnegative,
     check_positive,
     describe,
 )
 
 __all__ = [
-    "ALIASES", "LOSSES", "OPTIMIZERS", "History", "copy_weights", "fit", "fit_keras", "fit_torch",
-    "get_loss", "line", "linear_model", "mlp", "predict", "weights",
+    "ALIASES", "LOSSES", "OPTIMIZERS", "History", "class_weight_array", "copy_weights", "fit",
+    "fit_keras", "fit_torch", "get_loss", "line", "linear_model", "mlp", "predict", "weights",
 ]
 
-OPTIMIZERS = ("sgd", "adam", "lbfgs")  # L-BFGS: torch only, full batch
+OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")  # L-BFGS: torch only, full batch
 
 #: Short names for training, and the catalogue names they stand for.
 ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
@@ -91,7 +92,10 @@ class History:
             by its batch size (what Keras reports); for full-batch training, the loss at the
             weights *before* that epoch's step.
         val_loss: loss on the validation data after each epoch (empty without validation).
-        step_loss: the loss of every optimiser step (one per batch).
+        step_loss: the loss of every batch (one per optimiser step unless gradients are
+            accumulated, then ``accumulation_steps`` per step).
+        grad_norm: torch only: the global norm of the gradient of every optimiser step,
+            before any clipping (empty for Keras, whose ``fit`` does not expose it).
         framework: ``"torch"`` or ``"keras"``.
         seconds: wall-clock time of the run.
     """
@@ -99,6 +103,7 @@ class History:
     loss: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
     framework: str = ""
     seconds: float = 0.0
 
@@ -171,11 +176,61 @@ def _check_run(x, y, epochs, batch_size, lr, optimizer, seed):
     return x, y, epochs, batch_size
 
 
+def _check_options(optimizer, clip_value, clip_norm, global_clip_norm, weight_decay,
+                   accumulation_steps) -> tuple[dict, float, int]:
+    """The clipping option as ``{keras argument: value}`` (at most one), the weight decay and
+    the accumulation steps, checked (neither framework rejects a negative clip or decay)."""
+    given = {key: check_positive(value, name) for key, value, name in (
+        ("clipvalue", clip_value, "clip_value"), ("clipnorm", clip_norm, "clip_norm"),
+        ("global_clipnorm", global_clip_norm, "global_clip_norm")) if value is not None}
+    if len(given) > 1:
+        raise ValueError("Give at most one of `clip_value`, `clip_norm`, `global_clip_norm`. "
+                         f"Received: {sorted(given)}")
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
+    if weight_decay and optimizer not in ("sgd", "adamw"):
+        raise ValueError("`weight_decay` needs optimizer='sgd' or 'adamw': torch Adam's "
+                         "weight_decay is an L2 term, Keras Adam's a decoupled decay, so the "
+                         "frameworks would differ (put an L2 penalty into the loss instead). "
+                         f"Received: optimizer={optimizer!r}, weight_decay={weight_decay!r}")
+    steps = check_int(accumulation_steps, "accumulation_steps", minimum=1)
+    if steps > 1 and optimizer == "lbfgs":
+        raise ValueError("`accumulation_steps` > 1 does not work with L-BFGS (its line search "
+                         f"re-evaluates one batch). Received: accumulation_steps={steps}")
+    return given, weight_decay, steps
+
+
+def class_weight_array(class_weight: dict, num_classes: int) -> np.ndarray:
+    """A Keras ``class_weight`` dict as the float32 vector torch's ``weight=`` takes.
+
+    Classes missing from the dict get weight 1, as in Keras' ``fit``; a key that is not a
+    class in ``0 .. num_classes - 1`` is an error (Keras ignores it silently).
+
+    >>> class_weight_array({0: 1.0, 2: 5.0}, 3).tolist()
+    [1.0, 1.0, 5.0]
+    """
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
+    if not isinstance(class_weight, dict):
+        raise TypeError("`class_weight` must be a dict {class index: weight}. "
+                        f"Received: class_weight={describe(class_weight)}")
+    unknown = [key for key in class_weight if isinstance(key, bool)
+               or not isinstance(key, int | np.integer) or not 0 <= key < num_classes]
+    if unknown:
+        raise ValueError(f"`class_weight` keys must be class indices 0..{num_classes - 1}. "
+                         f"Received: unknown keys {unknown}")
+    vector = np.ones(num_classes, dtype=np.float32)
+    for key, value in class_weight.items():
+        vector[key] = check_nonnegative(value, f"class_weight[{key}]")
+    return vector
+
+
 # -- training -----------------------------------------------------------------------------------
 
 def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None,
               lr: float = 0.1, optimizer: str = "sgd", device=None, seed: int = 0,
-              shuffle: bool = True, progress: bool = False, validation=None) -> History:
+              shuffle: bool = True, progress: bool = False, validation=None,
+              clip_value: float | None = None, clip_norm: float | None = None,
+              global_clip_norm: float | None = None, weight_decay: float = 0.0,
+              accumulation_steps: int = 1) -> History:
     """Train a torch model with a plain loop; return its :class:`History`.
 
     Args:
@@ -192,12 +247,26 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
         seed: seeds the shuffling of the batches (each epoch a new order when ``shuffle``).
         progress: show a tqdm bar over the epochs.
         validation: ``(x_val, y_val)`` or a :class:`lossbook.data.Dataset`, evaluated each epoch.
+        clip_value, clip_norm, global_clip_norm: at most one, each > 0, applied between
+            ``backward()`` and ``step()``, with Keras' meanings: every gradient entry clamped
+            to ``[-clip_value, clip_value]``; each parameter's gradient rescaled to norm
+            ``<= clip_norm``; all gradients rescaled together to a global norm
+            ``<= global_clip_norm`` (``torch.nn.utils.clip_grad_norm_``).
+        weight_decay: ``>= 0``; with ``"sgd"`` torch's ``SGD(weight_decay=)``, with
+            ``"adamw"`` ``AdamW`` (decoupled); refused with ``"adam"`` (see the Advanced
+            chapter: torch and Keras disagree there).
+        accumulation_steps: ``>= 1``; the optimiser steps once every ``accumulation_steps``
+            batches on the **mean** of their gradients (Keras' ``gradient_accumulation_steps``;
+            equal to one large batch only when the batches have equal sizes and the loss is
+            a mean). The count runs on across epochs, as in Keras.
     """
     import torch
 
     from lossbook._env import device as best_device
 
     x, y, epochs, batch_size = _check_run(x, y, epochs, batch_size, lr, optimizer, seed)
+    clip, weight_decay, steps = _check_options(optimizer, clip_value, clip_norm,
+                                               global_clip_norm, weight_decay, accumulation_steps)
     _framework(model)
     loss_fn = get_loss(loss, "torch") if isinstance(loss, str) else _check_callable(loss)
     device = best_device() if device is None else torch.device(device)
@@ -206,9 +275,11 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
     val = _validation_arrays(validation)
     if val is not None:
         val = tuple(torch.as_tensor(a, device=device) for a in val)
-    opt = _torch_optimizer(torch, model, optimizer, lr, full_batch=batch_size >= len(x))
+    opt = _torch_optimizer(torch, model, optimizer, lr, weight_decay,
+                           full_batch=batch_size >= len(x))
     generator = torch.Generator().manual_seed(seed)
     history, start, n = History(framework="torch"), time.perf_counter(), len(x)
+    batches = 0
     for _ in _epochs(epochs, progress):
         model.train()
         full = batch_size >= n
@@ -218,13 +289,20 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
             rows = order[first:first + batch_size].to(device)
             xb, yb = (x_all, y_all) if full else (x_all[rows], y_all[rows])
 
-            def closure(xb=xb, yb=yb):
-                opt.zero_grad()
-                value = loss_fn(model(xb), yb)
-                value.backward()
-                return value
+            if optimizer == "lbfgs":
+                def closure(xb=xb, yb=yb):
+                    opt.zero_grad()
+                    value = loss_fn(model(xb), yb)
+                    value.backward()
+                    return value
 
-            value = opt.step(closure)  # the loss before the step (L-BFGS re-evaluates it)
+                value = opt.step(closure)  # the loss before the step (L-BFGS re-evaluates it)
+            else:
+                value = loss_fn(model(xb), yb)
+                (value / steps).backward()  # gradients add up: the mean of `steps` batches
+                batches += 1
+                if batches % steps == 0:
+                    _clip_and_step(torch, model, opt, clip, history)
             history.step_loss.append(value.item())
             total += value.item() * len(xb)
         history.loss.append(total / n)
@@ -236,11 +314,29 @@ def fit_torch(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = 
     return history
 
 
-def _torch_optimizer(torch, model, optimizer: str, lr: float, *, full_batch: bool):
+def _clip_and_step(torch, model, opt, clip: dict, history: History) -> None:
+    """Record the global gradient norm, clip as asked, step, and zero the gradients."""
+    params = [p for p in model.parameters() if p.grad is not None]
+    history.grad_norm.append(torch.nn.utils.get_total_norm([p.grad for p in params]).item())
+    if "clipvalue" in clip:
+        torch.nn.utils.clip_grad_value_(params, clip["clipvalue"])
+    elif "clipnorm" in clip:  # Keras' clipnorm: each parameter tensor on its own
+        for param in params:
+            torch.nn.utils.clip_grad_norm_([param], clip["clipnorm"])
+    elif "global_clipnorm" in clip:
+        torch.nn.utils.clip_grad_norm_(params, clip["global_clipnorm"])
+    opt.step()
+    opt.zero_grad()
+
+
+def _torch_optimizer(torch, model, optimizer: str, lr: float, weight_decay: float = 0.0, *,
+                     full_batch: bool):
     if optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=lr)
+        return torch.optim.SGD(model.parameters(), lr=lr, weight_decay=weight_decay)
     if optimizer == "adam":
         return torch.optim.Adam(model.parameters(), lr=lr)
+    if optimizer == "adamw":
+        return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     if not full_batch:
         raise ValueError("`optimizer='lbfgs'` needs full-batch training (its line search assumes "
                          "the same loss at every evaluation). Received: a batch_size below len(x)")
@@ -307,25 +403,38 @@ def _val_loss_callback(keras, history: History, loss_fn, validation):
 
 def fit_keras(model, x, y, *, loss, epochs: int = 100, batch_size: int | None = None,
               lr: float = 0.1, optimizer: str = "sgd", seed: int = 0, shuffle: bool = True,
-              progress: bool = False, validation=None, jit_compile="auto") -> History:
+              progress: bool = False, validation=None, jit_compile="auto",
+              clip_value: float | None = None, clip_norm: float | None = None,
+              global_clip_norm: float | None = None, weight_decay: float = 0.0,
+              accumulation_steps: int = 1) -> History:
     """Train a Keras model with ``compile`` and ``fit``; return a :class:`History`.
 
     The arguments mean what they mean for :func:`fit_torch`; ``loss`` callables take
     ``(y_true, y_pred)`` (a ``keras.losses.Loss`` or a function). ``batch_size=None`` is
-    full-batch (Keras' own default would be 32). ``"adam"`` uses torch's ``epsilon=1e-8``
-    so that both frameworks run the same update. ``progress=True`` shows Keras' bar
-    (``verbose=1``); ``seed`` seeds Keras and the shuffling (``keras.utils.set_random_seed``).
+    full-batch (Keras' own default would be 32). ``"adam"`` and ``"adamw"`` use torch's
+    ``epsilon=1e-8`` so that both frameworks run the same update. Clipping, weight decay and
+    accumulation go to the optimiser's constructor (``clipvalue``, ``clipnorm``,
+    ``global_clipnorm``, ``weight_decay``, ``gradient_accumulation_steps``).
+    ``progress=True`` shows Keras' bar (``verbose=1``); ``seed`` seeds Keras and the
+    shuffling (``keras.utils.set_random_seed``).
     """
     keras = _keras()
     x, y, epochs, batch_size = _check_run(x, y, epochs, batch_size, lr, optimizer, seed)
+    clip, weight_decay, steps = _check_options(optimizer, clip_value, clip_norm,
+                                               global_clip_norm, weight_decay, accumulation_steps)
     _framework(model)
     loss_fn = get_loss(loss, "keras") if isinstance(loss, str) else _check_callable(loss)
     keras.utils.set_random_seed(seed)
     if optimizer == "lbfgs":
-        raise ValueError("Keras has no L-BFGS optimiser; use 'sgd' or 'adam' (or fit_torch). "
-                         "Received: optimizer='lbfgs'")
-    opt = (keras.optimizers.SGD(learning_rate=lr) if optimizer == "sgd"
-           else keras.optimizers.Adam(learning_rate=lr, epsilon=1e-8))
+        raise ValueError("Keras has no L-BFGS optimiser; use 'sgd', 'adam' or 'adamw' (or "
+                         "fit_torch). Received: optimizer='lbfgs'")
+    options = dict(learning_rate=lr, **clip,
+                   gradient_accumulation_steps=steps if steps > 1 else None)
+    if weight_decay or optimizer == "adamw":  # AdamW's own default decay is 0.004 (torch 0.01)
+        options["weight_decay"] = weight_decay
+    opt = (keras.optimizers.SGD(**options) if optimizer == "sgd"
+           else keras.optimizers.Adam(epsilon=1e-8, **options) if optimizer == "adam"
+           else keras.optimizers.AdamW(epsilon=1e-8, **options))
     model.compile(optimizer=opt, loss=loss_fn, jit_compile=jit_compile)
     history, start = History(framework="keras"), time.perf_counter()
     callbacks = [_step_loss_callback(keras, history, len(x), batch_size)]

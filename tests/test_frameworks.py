@@ -159,8 +159,8 @@ def test_torch_autograd_equals_reference_gradient(name, index):
     y_true, y_pred, params = entry.sample(np.random.default_rng(7), entry.shapes[0],
                                           entry.grid[-1])
     params = {**entry.fixed_params, **params}
-    target = torch.as_tensor(np.asarray(y_true),
-                             dtype=torch.int64 if implementation.labels else torch.float64)
+    target = None if y_true is None else torch.as_tensor(  # None: the preference losses
+        np.asarray(y_true), dtype=torch.int64 if implementation.labels else torch.float64)
     prediction = torch.as_tensor(y_pred, dtype=torch.float64).requires_grad_()
     implementation.call(target, prediction, reduction="sum", **params).backward()
     got = prediction.grad.numpy()
@@ -229,6 +229,12 @@ SERIALISATION_CASES = [
                  dict(outputs=3), "multi_hot", id="PosWeightedBinaryCrossentropy"),
     pytest.param(lambda: lk.KnowledgeDistillation(temperature=4.0), dict(outputs=3),
                  "logits", id="KnowledgeDistillation"),
+    pytest.param(lambda: lk.GaussianNLL(eps=1e-4, full=True), dict(outputs=2,
+                 activation="softplus"), "value", id="GaussianNLL"),
+    pytest.param(lambda: lk.BradleyTerry(margin=0.5), dict(outputs=2), "none",
+                 id="BradleyTerry"),
+    pytest.param(lambda: lk.DPO(beta=0.2), dict(outputs=4), "none",
+                 id="DPO"),
     pytest.param(lambda: lk.SequenceCrossentropy(from_logits=True, ignore_class=-1),
                  dict(outputs=3, inputs=(5, 4)), "sequence", id="SequenceCrossentropy"),
 ]

@@ -171,7 +171,7 @@ BAD = [
     pytest.param(dict(lr=0.0), ValueError, "`lr` must be > 0", id="lr-zero"),
     pytest.param(dict(lr=-1.0), ValueError, "`lr` must be > 0", id="lr-negative"),
     pytest.param(dict(batch_size=0), ValueError, "`batch_size` must be >= 1", id="batch-size"),
-    pytest.param(dict(optimizer="rmsprop"), ValueError, "`optimizer` must be one of ('sgd', 'adam', 'lbfgs')",
+    pytest.param(dict(optimizer="rmsprop"), ValueError, "`optimizer` must be one of ('sgd', 'adam', 'adamw', 'lbfgs')",
                  id="optimizer"),
     pytest.param(dict(loss="hubber"), ValueError, "`loss` must be a loss callable or one of", id="loss-name"),
     pytest.param(dict(loss=3), TypeError, "`loss` must be a callable", id="loss-type"),

@@ -38,12 +38,14 @@ def _load() -> dict[str, Entry]:
             noisy,
             overlap,
             pairs,
+            preference,
+            probabilistic,
             regression,
             sequence,
         )
 
-        for module in (regression, classification, noisy, margins, overlap, sequence,
-                       pairs):
+        for module in (regression, classification, noisy, margins, overlap, sequence, pairs,
+                       probabilistic, preference):
             for entry in module.ENTRIES:
                 if entry.name in _REGISTRY:
                     raise RuntimeError(f"duplicate catalogue entry {entry.name!r}")

@@ -14,8 +14,9 @@ from lossbook._arrays import close, float32_exact
 __all__ = ["FRAMEWORKS", "Entry", "KnownDifference", "Sample", "Tolerance", "make_entry"]
 
 FRAMEWORKS = ("torch", "keras")
-TASKS = ("regression", "classification", "sequence", "metric_learning")
-INPUT_KINDS = ("value", "probability", "logit", "score", "distance", "embedding", "cosine")
+TASKS = ("regression", "classification", "sequence", "metric_learning", "preference")
+INPUT_KINDS = ("value", "probability", "logit", "score", "distance", "embedding", "cosine",
+               "mean_variance", "log_probability")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``, ``imbalance``, ``metric_learning``);
-every generator is re-exported here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``imbalance``, ``metric_learning``,
+``custom``); every generator is re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from lossbook.data.classification import (
     imbalanced,
     multiclass_blobs,
     one_hot,
+)
+from lossbook.data.custom import (
+    preference_pairs,
+    two_regression_tasks,
+    two_task,
+    wave,
 )
 from lossbook.data.imbalance import (
     long_tailed,
@@ -62,9 +68,13 @@ __all__ = [
     "noisy_labels",
     "one_hot",
     "pk_batches",
+    "preference_pairs",
     "regression_with_outliers",
     "segmentation_shapes",
     "siamese_pairs",
     "split",
     "two_views",
+    "two_regression_tasks",
+    "two_task",
+    "wave",
 ]

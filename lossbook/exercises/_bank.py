@@ -67,6 +67,9 @@ class Exercise:
     gradient_points: tuple = ()  # residuals (or (y_true, y_pred) pairs) for the torch check
     gradient_cases: tuple = ()  # (description, y_true, y_pred): more inputs for the torch check
     mistakes: tuple = ()
+    # (rng, shape) -> (y_true, y_pred): random inputs of a layout no domain covers (a
+    # [batch, 2 d] head of means and variances); None: the domain's
+    sampler: Callable | None = None
 
 
 def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +96,12 @@ def _random(domain: str, rng: np.random.Generator, shape) -> tuple[np.ndarray, n
         return rng.gamma(2.0, 1.5, shape), rng.gamma(2.0, 1.5, shape)
     y_true = rng.normal(0.0, 2.0, shape)
     return y_true, y_true + rng.normal(0.0, 1.5, shape)
+
+
+def _draw(exercise: Exercise, rng: np.random.Generator, shape):
+    if exercise.sampler is not None:
+        return exercise.sampler(rng, shape)
+    return _random(exercise.domain, rng, shape)
 
 
 _SHAPES = ((8,), (6, 3), (2, 4, 3))
@@ -122,7 +131,7 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
     for index, shape in enumerate(shapes):
         params = {**base, **{k: exercise.grid[k][index % len(exercise.grid[k])] for k in vary}}
         shown = "".join(f", {k}={params[k]}" for k in vary)
-        y_true, y_pred = _random(exercise.domain, rng, shape)
+        y_true, y_pred = _draw(exercise, rng, shape)
         cases.append(Case("random", f"inputs of shape {shape}{shown}",
                           y_true, y_pred, params, integer_labels=labels))
     for text, y_true, y_pred, hint, extra in exercise.extremes(base, set(vary)):
@@ -139,7 +148,7 @@ def cases_for(exercise: Exercise, *, fixed: dict, vary) -> tuple[dict, list[Case
         cases.append(Case("gradient", text, np.asarray(y_true, float), np.asarray(y_pred, float),
                           base, exercise.hint, integer_labels=labels))
     shape = (4, 2, 3) if exercise.domain == "views" else (4, 3)
-    y_true, y_pred = _random(exercise.domain, rng, shape)
+    y_true, y_pred = _draw(exercise, rng, shape)
     cases.append(Case("gradient", f"random inputs of shape {shape}", y_true, y_pred, base,
                       exercise.hint, integer_labels=labels))
     return base, cases

@@ -15,6 +15,7 @@ from lossbook import reference
 from lossbook._arrays import close, to_numpy
 from lossbook._validation import check_in_choices
 from lossbook.exercises import classification as _classification
+from lossbook.exercises import custom as _custom
 from lossbook.exercises import imbalance as _imbalance
 from lossbook.exercises import metric_learning as _metric_learning
 from lossbook.exercises import regression as _regression
@@ -25,7 +26,7 @@ from lossbook.exercises._guard import CheckTimeout, ForbiddenCall, patches_for, 
 __all__ = ["CheckResult", "Failure", "available", "check", "list"]
 
 #: One bank of exercises per chapter; a new chapter adds its module here.
-BANKS = (_regression, _classification, _imbalance, _metric_learning)
+BANKS = (_regression, _classification, _imbalance, _metric_learning, _custom)
 EXERCISES: dict[str, Exercise] = {e.name: e for bank in BANKS for e in bank.EXERCISES}
 EXERCISES.update({alias: EXERCISES[name] for bank in BANKS
                   for alias, name in bank.ALIASES.items()})

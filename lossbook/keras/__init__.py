@@ -11,7 +11,8 @@ Where Keras has a loss (``MeanSquaredError``, ``Huber``, ``BinaryFocalCrossentro
 ...), the book uses it and this module does not repeat it.
 
 The losses live in one module per task, mirroring :mod:`lossbook.reference`
-(``regression``, ``classification``, ``margins``, ``sequence``, ``pairs``; Keras ships the
+(``regression``, ``classification``, ``margins``, ``sequence``, ``pairs``,
+``probabilistic``, ``preference``; Keras ships the
 other classification and the overlap losses the book uses); every public name is re-exported
 here: ``lossbook.keras.Quantile``.
 """
@@ -40,6 +41,16 @@ from lossbook.keras.pairs import (
     info_nce,
     triplet,
 )
+from lossbook.keras.preference import (
+    DPO,
+    BradleyTerry,
+    bradley_terry,
+    dpo,
+)
+from lossbook.keras.probabilistic import (
+    GaussianNLL,
+    gaussian_nll,
+)
 from lossbook.keras.regression import (
     Quantile,
     RootMeanSquaredError,
@@ -51,10 +62,14 @@ from lossbook.keras.sequence import (
 )
 
 __all__ = [
+    "DPO",
     "AMSoftmax",
     "ArcFace",
     "Contrastive",
     "InfoNCE",
+    "BradleyTerry",
+    "Contrastive",
+    "GaussianNLL",
     "KnowledgeDistillation",
     "MultiMargin",
     "PosWeightedBinaryCrossentropy",
@@ -66,6 +81,10 @@ __all__ = [
     "arcface",
     "contrastive",
     "info_nce",
+    "bradley_terry",
+    "contrastive",
+    "dpo",
+    "gaussian_nll",
     "knowledge_distillation",
     "multi_margin",
     "pos_weighted_binary_crossentropy",

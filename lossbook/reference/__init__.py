@@ -34,6 +34,8 @@ from lossbook.reference.pairs import (
     info_nce,
     triplet,
 )
+from lossbook.reference.preference import bradley_terry, dpo
+from lossbook.reference.probabilistic import gaussian_nll
 from lossbook.reference.regression import (
     huber,
     log_cosh,
@@ -94,4 +96,9 @@ __all__ = [
     # sequence
     "ctc",
     "sequence_crossentropy",
+    # probabilistic (a predicted distribution)
+    "gaussian_nll",
+    # preference pairs
+    "bradley_terry",
+    "dpo",
 ]

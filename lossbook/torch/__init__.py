@@ -17,7 +17,8 @@ per sample (``categorical_hinge``, ``am_softmax``, ``dice``, ...); ``"mean"`` av
 (``LogCoshLoss(reduction="mean")`` ...), like ``torch.nn.MSELoss`` and ``F.mse_loss``.
 
 The losses live in one module per task, mirroring :mod:`lossbook.reference`
-(``regression``, ``classification``, ``margins``, ``segmentation``, ``sequence``, ``pairs``);
+(``regression``, ``classification``, ``margins``, ``segmentation``, ``sequence``, ``pairs``,
+``preference``);
 every public name is re-exported here: ``lossbook.torch.LogCoshLoss``.
 """
 
@@ -53,6 +54,12 @@ from lossbook.torch.pairs import (
     contrastive,
     info_nce,
 )
+from lossbook.torch.preference import (
+    BradleyTerryLoss,
+    DPOLoss,
+    bradley_terry,
+    dpo,
+)
 from lossbook.torch.regression import (
     LogCoshLoss,
     MAPELoss,
@@ -80,11 +87,13 @@ __all__ = [
     "AMSoftmaxLoss",
     "ArcFaceLoss",
     "BinaryFocalLoss",
+    "BradleyTerryLoss",
     "CategoricalFocalLoss",
     "GeneralizedCrossEntropyLoss",
     "CategoricalHingeLoss",
     "CircleLoss",
     "ContrastiveLoss",
+    "DPOLoss",
     "DiceLoss",
     "HingeLoss",
     "InfoNCELoss",
@@ -100,12 +109,14 @@ __all__ = [
     "am_softmax",
     "arcface",
     "binary_focal_crossentropy",
+    "bradley_terry",
     "categorical_focal_crossentropy",
     "categorical_generalized_cross_entropy",
     "categorical_hinge",
     "circle",
     "contrastive",
     "dice",
+    "dpo",
     "hinge",
     "info_nce",
     "knowledge_distillation",

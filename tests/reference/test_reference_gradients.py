@@ -62,6 +62,9 @@ def _semi_hard_torch(labels, embeddings, margin):
                  else max(negatives, key=lambda n: distances[i, n]))
             total = total + torch.relu(distances[i, p] - distances[i, n] + margin) / len(positives)
     return total
+gaussian_heads = np.concatenate([values_b, positive_a], axis=-1)  # means, then variances
+score_pairs = RNG.normal(size=(N, 2)) * 2
+log_prob_quads = -RNG.gamma(2.0, 2.0, size=(N, 4))
 
 
 def _hinge_labels(y):
@@ -208,6 +211,16 @@ CASES = [
     ("circle", "circle", circle_labels, circle_embeddings, {"gamma": 4.0, "margin": 0.3},
      lambda y, e: _lt().circle(e, torch.as_tensor(circle_labels), gamma=4.0, margin=0.3,
                                reduction="sum"), 1e-6),
+    ("gaussian_nll", "gaussian_nll", values_a, gaussian_heads, {"eps": 1e-6},
+     lambda y, p: F.gaussian_nll_loss(p[:, :D], y, p[:, D:], eps=1e-6, reduction="sum") / D,
+     1e-6),
+    ("gaussian_nll_full", "gaussian_nll", values_a, gaussian_heads, {"eps": 0.1, "full": True},
+     lambda y, p: F.gaussian_nll_loss(p[:, :D], y, p[:, D:], eps=0.1, full=True,
+                                      reduction="sum") / D, 1e-6),
+    ("bradley_terry", "bradley_terry", None, score_pairs, {"margin": 0.5},
+     lambda y, s: F.softplus(0.5 - (s[:, 0] - s[:, 1])).sum(), 1e-6),
+    ("dpo", "dpo", None, log_prob_quads, {"beta": 0.7},
+     lambda y, q: -F.logsigmoid(0.7 * ((q[:, 0] - q[:, 2]) - (q[:, 1] - q[:, 3]))).sum(), 1e-6),
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),

@@ -77,6 +77,10 @@ def _make_inputs(name, rng, n):
         "triplet_batch_all": lambda: (_pk_labels(n, rng), rng.normal(size=(n, 3)), {}),
         "triplet_batch_hard": lambda: (_pk_labels(n, rng), rng.normal(size=(n, 3)), {}),
         "triplet_semi_hard": lambda: (_pk_labels(n, rng), rng.normal(size=(n, 3)), {}),
+        "gaussian_nll": lambda: (values(), np.concatenate(
+            [values(), rng.uniform(0.01, 3, (n, 3))], axis=-1), {}),
+        "bradley_terry": lambda: (None, rng.normal(size=(n, 2)) * 3, {"margin": 0.5}),
+        "dpo": lambda: (None, -rng.gamma(2.0, 2.0, (n, 4)), {"beta": 0.3}),
         "sequence_crossentropy": lambda: (rng.integers(0, C, (n, 4)),
                                           rng.normal(size=(n, 4, C)), {"from_logits": True}),
         "ctc": lambda: (rng.integers(1, C, (n, 2)), rng.normal(size=(n, 6, C)),
@@ -87,7 +91,8 @@ def _make_inputs(name, rng, n):
 
 
 ALL_LOSSES = sorted(ref.__all__[2:])  # every loss (the first two names are the gradient API)
-NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity"})
+# the Gaussian NLL is a log-density: negative wherever the predicted variance is small
+NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity", "gaussian_nll"})
 # RMSE: the root of the overall MSE; Circle: Keras' mean skips the samples with a zero loss
 REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error", "circle"})
 RESIDUAL_SYMMETRIC = ["huber", "log_cosh", "mean_absolute_error", "mean_squared_error"]

@@ -19,6 +19,8 @@ from lossbook.reference.gradients import (  # noqa: F401  (importing registers t
     margins,
     mining,
     pairs,
+    preference,
+    probabilistic,
     regression,
     segmentation,
     sequence,
