@@ -69,10 +69,10 @@ def _qualified(value) -> str:
 
 def _torch_functionals(entry) -> set:
     """The torch loss functionals the entry's torch implementations call on the prediction
-    itself (``HuberLoss`` calls ``huber_loss(input, target)``): those compute the loss
-    ready-made. A functional applied to something computed first is a building block, not the
-    loss (ArcFace's and InfoNCE's ``cross_entropy`` of the logits they build, distillation's
-    ``kl_div`` of softened log-probabilities): an answer may use it."""
+    itself or a view of it (``HuberLoss`` calls ``huber_loss(input, target)``): those compute
+    the loss ready-made. A functional applied to something computed first is a building block,
+    not the loss (ArcFace's and InfoNCE's ``cross_entropy`` of the logits they build,
+    distillation's ``kl_div`` of softened log-probabilities): an answer may use it."""
     import numpy as np
     import torch
     from torch.overrides import TorchFunctionMode
@@ -84,12 +84,17 @@ def _torch_functionals(entry) -> set:
     # KLDivLoss take the log of probabilities, trap 5)
     forms = [prediction] + ([np.log(prediction)] if np.all(prediction > 0) else [])
 
-    def _is_prediction(value) -> bool:
+    def _equal(value) -> bool:
         if not (isinstance(value, torch.Tensor) and value.is_floating_point()
                 and tuple(value.shape) == prediction.shape):
             return False
         value = value.detach().cpu().numpy().astype(np.float32)
         return any(np.allclose(value, form, rtol=1e-6, atol=0.0) for form in forms)
+
+    def _is_prediction(value) -> bool:
+        # the prediction, or a view of it (the means and the variances of a [N, 2d] head)
+        return _equal(value) or (isinstance(value, torch.Tensor)
+                                 and _equal(getattr(value, "_base", None)))
 
     class _Record(TorchFunctionMode):
         def __torch_function__(self, func, types_, args=(), kwargs=None):
