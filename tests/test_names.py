@@ -1,6 +1,6 @@
 """The index of losses by framework name (``_ext/lossbook_names.py``) in a tiny Sphinx project.
 
-The project has one section labelled ``(loss-huber)=`` and the six catalogue pages: the
+The project has one section labelled ``(loss-huber)=`` and the catalogue's pages: the
 torch and Keras Huber names link to that section, a loss without a section links to its
 catalogue page marked "(catalogue)", and the search index holds every name as an object
 whose result opens the section of its loss where there is one.
@@ -18,7 +18,16 @@ sphinx_application = pytest.importorskip("sphinx.application")
 docutils_namespace = pytest.importorskip("sphinx.util.docutils").docutils_namespace
 pytest.importorskip("myst_nb")
 
-PAGES = ("regression", "classification", "margins", "segmentation", "sequence", "pairs")
+
+def _pages() -> tuple[str, ...]:
+    """The catalogue's pages: one per reference module that holds a catalogue entry."""
+    from lossbook import catalog
+
+    return tuple(sorted({getattr(e.reference, "func", e.reference).__module__.rsplit(".", 1)[-1]
+                         for e in catalog.entries()}))
+
+
+PAGES = _pages()
 
 
 @pytest.fixture(scope="module")

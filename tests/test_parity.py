@@ -114,6 +114,8 @@ UNWEIGHTED = {
     ("root_mean_squared_error", "torch"): "lossbook.torch's RMSE reduces by itself, unweighted",
     ("sparse_categorical_crossentropy", "torch"): "ignore_index: torch's mean over valid tokens",
     ("sparse_categorical_crossentropy_from_logits", "torch"): "as the line above",
+    ("perplexity", "torch"): "a weighted perplexity weighs tokens inside the exp; no built-in",
+    ("perplexity", "keras"): "as the line above",
 }
 
 

@@ -128,6 +128,114 @@ def _ctc_sampler(rng, shape, params):
         "from_logits": True}
 
 
+def _torch_perplexity(y_true, y_pred, *, from_logits=True, ignore_class=-100,
+                      reduction="mean"):
+    import torch
+
+    targets = tensor(y_true, "int64")
+    steps = torch.nn.CrossEntropyLoss(ignore_index=ignore_class, reduction="none")(
+        tensor(y_pred).movedim(-1, 1), targets)
+    if reduction == "mean":  # the built-in token mean, exponentiated
+        return to_numpy(torch.nn.CrossEntropyLoss(ignore_index=ignore_class)(
+            tensor(y_pred).movedim(-1, 1), targets).exp())
+    # reduction translation: each sequence's own token mean, exponentiated
+    valid = (targets != ignore_class).to(steps.dtype)
+    return to_numpy(torch_reduce((steps.sum(dim=1) / valid.sum(dim=1)).exp(), reduction))
+
+
+def _keras_perplexity(y_true, y_pred, *, from_logits=True, ignore_class=-100, reduction="mean"):
+    keras = quiet_import("keras")
+    ops = keras.ops
+    loss = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=from_logits, ignore_class=ignore_class,
+        reduction=None if reduction != "mean" else "sum_over_batch_size")
+    labels, scores = keras_array(y_true, "int32"), keras_array(y_pred)
+    if reduction == "mean":  # Keras' ignore_class mean is a token mean too
+        return to_numpy(ops.exp(loss(labels, scores)))
+    # reduction translation: each sequence's own token mean (ignored steps give 0), exp
+    counts = ops.convert_to_tensor(keras_array((np.asarray(y_true) != ignore_class).sum(1)))
+    per_sequence = ops.exp(ops.divide(ops.sum(loss(labels, scores), axis=1), counts))
+    return to_numpy(_keras_reduce(per_sequence, reduction))
+
+
+def _masked_torch_reduce(values, valid, reduction, sample_weight):
+    """The reference's reduction of per-token values: "mean" over the valid tokens only."""
+    if reduction != "mean":
+        return torch_reduce(values, reduction, sample_weight)
+    return torch_reduce(values, "sum", sample_weight) / valid.sum()
+
+
+def _torch_linear_ce(y_true, y_pred, *, weight, bias=None, ignore_class=None,
+                     reduction="mean", sample_weight=None):
+    import torch.nn.functional as F
+
+    # torch's fused loss: ignore_index=-100 stands for "nothing ignored" (no label is -100)
+    ignore = -100 if ignore_class is None else ignore_class
+    targets = tensor(y_true, "int64")
+    values = F.linear_cross_entropy(tensor(y_pred), tensor(weight), targets,
+                                    linear_bias=None if bias is None else tensor(bias),
+                                    reduction="none", ignore_index=ignore)
+    return to_numpy(_masked_torch_reduce(values, targets != ignore, reduction, sample_weight))
+
+
+def _chunked_adapter(module_form: bool):
+    def call(target, prediction, *, weight, bias=None, ignore_class=None, reduction="mean",
+             sample_weight=None):
+        """On tensors: ``target`` int64 [tokens], ``prediction`` the hidden vectors."""
+        import torch
+
+        import lossbook.torch as lt
+
+        ignore = -100 if ignore_class is None else ignore_class
+        dtype = prediction.dtype
+        args = (prediction, torch.as_tensor(np.asarray(weight), dtype=dtype), target)
+        bias_t = None if bias is None else torch.as_tensor(np.asarray(bias), dtype=dtype)
+        if module_form:
+            values = lt.ChunkedLinearCrossentropyLoss(chunk_size=2, ignore_index=ignore,
+                                                      reduction="none")(*args, bias_t)
+        else:
+            values = lt.chunked_linear_crossentropy(*args, bias=bias_t, chunk_size=3,
+                                                    ignore_index=ignore, reduction="none")
+        return _masked_torch_reduce(values, target != ignore, reduction, sample_weight)
+
+    def adapter(y_true, y_pred, *, reduction="mean", sample_weight=None, **params):
+        return to_numpy(call(tensor(y_true, "int64"), tensor(y_pred), reduction=reduction,
+                             sample_weight=sample_weight, **params))
+
+    adapter.call, adapter.labels = call, True
+
+    name = "ChunkedLinearCrossentropyLoss" if module_form else "chunked_linear_crossentropy"
+    adapter.path = f"lossbook.torch.{name}"
+    adapter.__name__ = f"torch:{adapter.path}"
+    # the entry adds the other form (class <-> function) itself, through this
+    adapter.rebuild = lambda path: _chunked_adapter(path.endswith("Loss"))
+    return adapter
+
+
+def _keras_linear_ce(y_true, y_pred, *, weight, bias=None, ignore_class=None,
+                     reduction="mean", sample_weight=None):
+    keras = quiet_import("keras")
+    ops = keras.ops
+    logits = ops.matmul(ops.convert_to_tensor(keras_array(y_pred)),
+                        ops.transpose(ops.convert_to_tensor(keras_array(weight))))
+    if bias is not None:
+        logits = logits + ops.convert_to_tensor(keras_array(bias))
+    loss = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, ignore_class=ignore_class, reduction=KERAS_REDUCTION[reduction])
+    weights = None if sample_weight is None else keras_array(sample_weight)
+    return to_numpy(loss(keras_array(y_true, "int32"), logits, sample_weight=weights))
+
+
+def _linear_sampler(rng, shape, params):
+    tokens, features, vocab = shape
+    labels = rng.integers(0, vocab, size=tokens)
+    if params.get("ignore_class") is not None:
+        labels[::3] = params["ignore_class"]
+    return labels, rng.normal(0.0, 1.0, size=(tokens, features)), {
+        "weight": rng.normal(0.0, 1.0, size=(vocab, features)),
+        "bias": rng.normal(0.0, 1.0, size=vocab)}
+
+
 # The Keras class marks padding by ignore_class only (a Loss is called with y_true, y_pred and
 # sample_weight, so a mask has no way in); its function twin takes mask= as well.
 _KERAS_SEQUENCE_CLASS = keras_loss("lossbook.keras.SequenceCrossentropy", labels=True,
@@ -164,5 +272,30 @@ ENTRIES = [
         reference=ref.ctc,
         torch=_torch_ctc, keras=_keras_ctc,
         sampler=_ctc_sampler, shapes=((3, 8, 5), (2, 11, 6)),
+    ),
+    make_entry(
+        name="linear_crossentropy", title="Linear (output-layer) cross-entropy",
+        task="sequence",
+        label_format="integer labels [tokens]; hidden vectors [tokens, features] as y_pred",
+        input_kind="score",
+        formula=r"\ell_i = -\log \operatorname{softmax}(W h_i + b)_{y_i}",
+        properties=("large-vocabulary", "chunkable", "maskable", "probabilistic"),
+        reference=ref.linear_crossentropy,
+        torch=_torch_linear_ce, keras=_keras_linear_ce,
+        also={"torch": (_chunked_adapter(False),)},  # + its nn.Module twin
+        sampler=_linear_sampler, shapes=((7, 4, 9), (5, 3, 6)),
+        grid=({}, {"ignore_class": -100}),
+    ),
+    make_entry(
+        name="perplexity", title="Perplexity (exp of the mean token NLL)", task="sequence",
+        label_format="integer labels [batch, time]; padding by `ignore_class`",
+        input_kind="logit",
+        formula=(r"\mathrm{PPL} = \exp\Big(\frac{1}{|V|}\sum_{(i, t) \in V} "
+                 r"-\log p_{i t y_{it}}\Big)"),
+        properties=("language-modelling", "maskable", "evaluation-metric", "probabilistic"),
+        reference=ref.perplexity,
+        torch=_torch_perplexity, keras=_keras_perplexity,
+        sampler=_sequence_sampler, shapes=((3, 6, 4), (2, 5, 7)),
+        grid=({"from_logits": True, "ignore_class": -100},),
     ),
 ]

@@ -9,8 +9,8 @@ from the same distribution::
     data = lb.data.regression_with_outliers(seed=0)
     data.x.shape, data.y.shape, data.is_outlier.mean(), data.test.x.shape
 
-One module per task (``regression``, ``classification``, ``imbalance``, ``metric_learning``,
-``custom``); every generator is re-exported here: ``lossbook.data.linear``.
+One module per task (``regression``, ``classification``, ``imbalance``, ``sequence``,
+``metric_learning``, ``custom``); every generator is re-exported here: ``lossbook.data.linear``.
 """
 
 from __future__ import annotations
@@ -51,12 +51,22 @@ from lossbook.data.regression import (
     linear,
     regression_with_outliers,
 )
+from lossbook.data.sequence import (
+    CTCData,
+    TextCorpus,
+    ctc_digits,
+    grammar_text,
+)
 
 __all__ = [
+    "CTCData",
     "DISTRIBUTIONS",
     "Dataset",
+    "TextCorpus",
     "binary_classification",
     "counts",
+    "ctc_digits",
+    "grammar_text",
     "heavy_tailed",
     "heteroscedastic",
     "identities",

@@ -19,6 +19,7 @@ from lossbook.exercises import custom as _custom
 from lossbook.exercises import imbalance as _imbalance
 from lossbook.exercises import metric_learning as _metric_learning
 from lossbook.exercises import regression as _regression
+from lossbook.exercises import sequence as _sequence
 from lossbook.exercises._bank import Case, Exercise, cases_for
 from lossbook.exercises._calling import _accepted, _Call, _detect
 from lossbook.exercises._guard import CheckTimeout, ForbiddenCall, patches_for, refused
@@ -26,7 +27,7 @@ from lossbook.exercises._guard import CheckTimeout, ForbiddenCall, patches_for, 
 __all__ = ["CheckResult", "Failure", "available", "check", "list"]
 
 #: One bank of exercises per chapter; a new chapter adds its module here.
-BANKS = (_regression, _classification, _imbalance, _metric_learning, _custom)
+BANKS = (_regression, _classification, _imbalance, _sequence, _metric_learning, _custom)
 EXERCISES: dict[str, Exercise] = {e.name: e for bank in BANKS for e in bank.EXERCISES}
 EXERCISES.update({alias: EXERCISES[name] for bank in BANKS
                   for alias, name in bank.ALIASES.items()})

@@ -48,7 +48,15 @@ from lossbook.reference.regression import (
     root_mean_squared_error,
 )
 from lossbook.reference.segmentation import dice, tversky
-from lossbook.reference.sequence import ctc, sequence_crossentropy
+
+# CTC decoding and the error rate are no losses: lossbook.reference.sequence.ctc_greedy_decode,
+# .edit_distance and .character_error_rate
+from lossbook.reference.sequence import (
+    ctc,
+    linear_crossentropy,
+    perplexity,
+    sequence_crossentropy,
+)
 
 __all__ = [
     "GRADIENT_NAMES",
@@ -95,6 +103,8 @@ __all__ = [
     "triplet_semi_hard",
     # sequence
     "ctc",
+    "linear_crossentropy",
+    "perplexity",
     "sequence_crossentropy",
     # probabilistic (a predicted distribution)
     "gaussian_nll",

@@ -79,7 +79,9 @@ from lossbook.torch.segmentation import (
     tversky,
 )
 from lossbook.torch.sequence import (
+    ChunkedLinearCrossentropyLoss,
     SequenceCrossentropyLoss,
+    chunked_linear_crossentropy,
     sequence_crossentropy,
 )
 
@@ -92,6 +94,7 @@ __all__ = [
     "GeneralizedCrossEntropyLoss",
     "CategoricalHingeLoss",
     "CircleLoss",
+    "ChunkedLinearCrossentropyLoss",
     "ContrastiveLoss",
     "DPOLoss",
     "DiceLoss",
@@ -114,6 +117,7 @@ __all__ = [
     "categorical_generalized_cross_entropy",
     "categorical_hinge",
     "circle",
+    "chunked_linear_crossentropy",
     "contrastive",
     "dice",
     "dpo",

@@ -7,7 +7,8 @@ import torch.nn.functional as F
 
 from lossbook.torch._base import _Loss, _reduce
 
-__all__ = ["SequenceCrossentropyLoss", "sequence_crossentropy"]
+__all__ = ["ChunkedLinearCrossentropyLoss", "SequenceCrossentropyLoss",
+           "chunked_linear_crossentropy", "sequence_crossentropy"]
 
 
 def sequence_crossentropy(input, target, *, mask=None, ignore_index: int = -100,
@@ -54,3 +55,121 @@ class SequenceCrossentropyLoss(_Loss):
     def forward(self, input, target, mask=None):
         return sequence_crossentropy(input, target, mask=mask, reduction=self.reduction,
                                      **self.params)
+
+
+class _ChunkedLinearCrossentropy(torch.autograd.Function):
+    """Cross-entropy of ``hidden @ weight.T + bias`` computed ``chunk_size`` rows at a time.
+
+    Forward keeps only each row's log-sum-exp (and the per-row losses); backward recomputes
+    each chunk's logits, turns them in place into ``softmax - one_hot`` scaled by the incoming
+    gradient, and accumulates the gradients of hidden, weight and bias. No ``[rows,
+    vocabulary]`` tensor larger than one chunk ever exists.
+    """
+
+    @staticmethod
+    def forward(ctx, hidden, weight, bias, target, chunk_size, ignore_index):
+        valid = target != ignore_index
+        safe_target = torch.where(valid, target, 0)
+        losses = hidden.new_empty(len(hidden))
+        log_sum_exp = hidden.new_empty(len(hidden))
+        for start in range(0, len(hidden), chunk_size):
+            rows = slice(start, start + chunk_size)
+            logits = _chunk_logits(hidden[rows], weight, bias)
+            log_sum_exp[rows] = torch.logsumexp(logits, dim=1)
+            losses[rows] = log_sum_exp[rows] - logits.gather(1, safe_target[rows, None])[:, 0]
+        losses = torch.where(valid, losses, torch.zeros_like(losses))
+        ctx.save_for_backward(hidden, weight, bias, safe_target, valid, log_sum_exp)
+        ctx.chunk_size = chunk_size
+        return losses
+
+    @staticmethod
+    def backward(ctx, grad_losses):
+        hidden, weight, bias, target, valid, log_sum_exp = ctx.saved_tensors
+        scale = (grad_losses * valid).to(hidden.dtype)  # ignored rows get no gradient
+        grad_hidden = torch.empty_like(hidden) if ctx.needs_input_grad[0] else None
+        grad_weight = torch.zeros_like(weight) if ctx.needs_input_grad[1] else None
+        want_bias = bias is not None and ctx.needs_input_grad[2]
+        grad_bias = torch.zeros_like(bias) if want_bias else None
+        for start in range(0, len(hidden), ctx.chunk_size):
+            rows = slice(start, start + ctx.chunk_size)
+            # d(lse - z_y)/dz = softmax(z) - one_hot(y): the chunk's logits recomputed, then
+            # exp(z - lse) in place (the forward's log-sum-exp, no second reduction)
+            grad_logits = _chunk_logits(hidden[rows], weight, bias)
+            grad_logits.sub_(log_sum_exp[rows, None]).exp_()
+            grad_logits[torch.arange(len(grad_logits)), target[rows]] -= 1
+            grad_logits.mul_(scale[rows, None])
+            if grad_hidden is not None:
+                torch.mm(grad_logits, weight, out=grad_hidden[rows])
+            if grad_weight is not None:
+                grad_weight.addmm_(grad_logits.T, hidden[rows])
+            if grad_bias is not None:
+                grad_bias += grad_logits.sum(dim=0)
+        return grad_hidden, grad_weight, grad_bias, None, None, None
+
+
+def _chunk_logits(hidden, weight, bias):
+    logits = hidden @ weight.T
+    return logits if bias is None else logits + bias
+
+
+def chunked_linear_crossentropy(hidden, weight, target, *, bias=None, chunk_size: int = 1024,
+                                ignore_index: int = -100, reduction: str = "mean"):
+    r"""Cross-entropy of a linear output layer without holding the ``[tokens, vocab]`` logits.
+
+    Equal to ``F.cross_entropy(hidden @ weight.T + bias, target, ignore_index=...)`` (values
+    and gradients), but the logits exist one chunk of ``chunk_size`` rows at a time, in the
+    forward pass and again (recomputed) in the backward pass: peak extra memory
+    ``chunk_size × vocab`` instead of ``tokens × vocab``, for one extra matrix product.
+    The idea of Wijmans et al., *Cut Your Losses in Large-Vocabulary Language Models*, 2025
+    (whose kernels go further and never write even a chunk's logits to global memory).
+
+    ``hidden``: ``[tokens, features]`` (flatten ``[batch, time, features]`` first);
+    ``weight``: ``[vocab, features]`` (``nn.Linear``'s layout); ``bias``: ``[vocab]`` or
+    ``None``; ``target``: ``[tokens]`` int64. ``"mean"`` averages over the tokens that are not
+    ``ignore_index`` (as ``CrossEntropyLoss``: NaN if there is none); ``"none"`` returns one
+    value per token, 0 at ignored ones.
+
+    >>> hidden, weight = torch.zeros(3, 2), torch.zeros(5, 2)  # uniform over 5 classes
+    >>> loss = chunked_linear_crossentropy(hidden, weight, torch.tensor([0, 4, -100]),
+    ...                                    chunk_size=2)
+    >>> round(float(loss), 6)  # log 5
+    1.609438
+    """
+    if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size <= 0:
+        raise ValueError(f"`chunk_size` must be a positive integer (rows per chunk). "
+                         f"Received: chunk_size={chunk_size!r}")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError("`reduction` must be one of ('none', 'mean', 'sum'). "
+                         f"Received: reduction={reduction!r}")
+    if hidden.ndim != 2 or weight.ndim != 2 or hidden.shape[1] != weight.shape[1]:
+        raise ValueError("`hidden` must be [tokens, features] and `weight` [vocab, features] "
+                         f"with the same features. Received: hidden.shape="
+                         f"{tuple(hidden.shape)}, weight.shape={tuple(weight.shape)}")
+    if target.shape != hidden.shape[:1]:
+        raise ValueError(f"`target` must hold one label per row of `hidden` "
+                         f"[{hidden.shape[0]}]. Received: target.shape={tuple(target.shape)}")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"`bias` must be [vocab={weight.shape[0]}]. "
+                         f"Received: bias.shape={tuple(bias.shape)}")
+    losses = _ChunkedLinearCrossentropy.apply(hidden, weight, bias, target, chunk_size,
+                                              ignore_index)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / (target != ignore_index).sum()
+
+
+class ChunkedLinearCrossentropyLoss(_Loss):
+    """Module form of :func:`chunked_linear_crossentropy`:
+    ``forward(hidden, weight, target, bias=None)``."""
+
+    function = staticmethod(chunked_linear_crossentropy)
+
+    def __init__(self, chunk_size: int = 1024, ignore_index: int = -100,
+                 reduction: str = "mean"):
+        super().__init__(reduction, chunk_size=chunk_size, ignore_index=ignore_index)
+
+    def forward(self, hidden, weight, target, bias=None):
+        return chunked_linear_crossentropy(hidden, weight, target, bias=bias,
+                                           reduction=self.reduction, **self.params)

@@ -96,8 +96,9 @@ def test_impossible_ctc_alignment_is_inf():
     log_probs = np.log(np.full((1, 2, 3), 1 / 3))
     # "1 1" needs 3 frames (1, blank, 1); 2 frames cannot emit it
     assert ref.ctc([[1, 1]], log_probs, input_length=[2], label_length=[2]) == np.inf
-    # 3 distinct symbols in 2 frames
-    assert ref.ctc([[1, 2, 1]], log_probs, input_length=[2], label_length=[3]) == np.inf
+    # "1 2 2" in 3 frames: 3 symbols fit, but the repeat needs a blank between them (4 frames)
+    log_probs3 = np.log(np.full((1, 3, 3), 1 / 3))
+    assert ref.ctc([[1, 2, 2]], log_probs3, input_length=[3], label_length=[3]) == np.inf
 
 
 def test_ctc_long_sequence_does_not_underflow():

@@ -65,6 +65,16 @@ def _semi_hard_torch(labels, embeddings, margin):
 gaussian_heads = np.concatenate([values_b, positive_a], axis=-1)  # means, then variances
 score_pairs = RNG.normal(size=(N, 2)) * 2
 log_prob_quads = -RNG.gamma(2.0, 2.0, size=(N, 4))
+lin_labels = RNG.integers(0, C, N)
+lin_labels[0] = -1
+lin_hidden, lin_weight, lin_bias = RNG.normal(size=(N, 3)), RNG.normal(size=(C, 3)), RNG.normal(size=C)
+
+
+def _perplexity_torch(y, s):
+    """The sum of per-sequence perplexities, exp of each row's mean token cross-entropy."""
+    steps = F.cross_entropy(s.permute(0, 2, 1), torch.as_tensor(y), ignore_index=-1,
+                            reduction="none")
+    return (steps.sum(1) / (torch.as_tensor(y) != -1).sum(1)).exp().sum()
 
 
 def _hinge_labels(y):
@@ -224,6 +234,14 @@ CASES = [
     ("sequence_ce", "sequence_crossentropy", seq_labels, seq_logits,
      {"from_logits": True, "ignore_class": -1},
      lambda y, s: _sequence_torch(seq_labels, s), 1e-6),
+    ("linear_crossentropy", "linear_crossentropy", lin_labels, lin_hidden,
+     {"weight": lin_weight, "bias": lin_bias, "ignore_class": -1},
+     lambda y, h: F.cross_entropy(h @ torch.as_tensor(lin_weight).T + torch.as_tensor(lin_bias),
+                                  torch.as_tensor(lin_labels), ignore_index=-1,
+                                  reduction="sum"), 1e-6),
+    ("perplexity", "perplexity", seq_labels, seq_logits,
+     {"from_logits": True, "ignore_class": -1},
+     lambda y, s: _perplexity_torch(seq_labels, s), 1e-6),
 ]
 CASE_PARAMS = [pytest.param(*case[1:], id=case[0]) for case in CASES]
 

@@ -83,6 +83,10 @@ def _make_inputs(name, rng, n):
         "dpo": lambda: (None, -rng.gamma(2.0, 2.0, (n, 4)), {"beta": 0.3}),
         "sequence_crossentropy": lambda: (rng.integers(0, C, (n, 4)),
                                           rng.normal(size=(n, 4, C)), {"from_logits": True}),
+        "linear_crossentropy": lambda: (labels, rng.normal(size=(n, 3)),
+                                        {"weight": rng.normal(size=(C, 3))}),
+        "perplexity": lambda: (rng.integers(0, C, (n, 4)), rng.normal(size=(n, 4, C)),
+                               {"from_logits": True}),
         "ctc": lambda: (rng.integers(1, C, (n, 2)), rng.normal(size=(n, 6, C)),
                         {"from_logits": True, "input_length": np.full(n, 6),
                          "label_length": rng.integers(0, 3, n)}),
@@ -93,8 +97,9 @@ def _make_inputs(name, rng, n):
 ALL_LOSSES = sorted(ref.__all__[2:])  # every loss (the first two names are the gradient API)
 # the Gaussian NLL is a log-density: negative wherever the predicted variance is small
 NON_NEGATIVE = sorted(set(ALL_LOSSES) - {"poisson", "cosine_similarity", "gaussian_nll"})
-# RMSE: the root of the overall MSE; Circle: Keras' mean skips the samples with a zero loss
-REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error", "circle"})
+# their "mean" is not the mean of the per-sample values: RMSE the root of the overall MSE,
+# perplexity an exponential of a mean, Circle Keras' mean that skips samples with a zero loss
+REDUCES_AS_MEAN = sorted(set(ALL_LOSSES) - {"root_mean_squared_error", "perplexity", "circle"})
 RESIDUAL_SYMMETRIC = ["huber", "log_cosh", "mean_absolute_error", "mean_squared_error"]
 ZERO_AT_OPTIMUM = ["huber", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
                    "mean_squared_error", "mean_squared_logarithmic_error", "quantile",
