@@ -29,7 +29,9 @@ def _torch_gaussian_nll_call(target, input, *, eps=1e-6, full=False, reduction="
     return torch_reduce(values, reduction, sample_weight)
 
 
-_torch_gaussian_nll.call = _torch_gaussian_nll_call
+# what it runs, and the same on tensors (as the other torch adapters say it)
+_torch_gaussian_nll.path = "torch.nn.GaussianNLLLoss"
+_torch_gaussian_nll.call, _torch_gaussian_nll.labels = _torch_gaussian_nll_call, False
 
 
 def _gaussian_sampler(rng, shape, params):
