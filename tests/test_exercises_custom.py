@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 import pytest
@@ -21,15 +20,9 @@ def gaussian_nll_torch(y_true, y_pred, eps=1e-6, full=False):
     return values.mean() + (0.5 * math.log(2 * math.pi) if full else 0.0)
 
 
-def test_reference_and_a_torch_answer_pass_with_their_gradient():
-    # the reference's code passes; the reference itself is a ready-made implementation (issue 18)
-    code = ref.gaussian_nll
-    copy = types.FunctionType(code.__code__, code.__globals__, code.__name__, code.__defaults__,
-                              code.__closure__)
-    copy.__kwdefaults__ = code.__kwdefaults__
-    assert exercises.check("gaussian_nll", copy).passed
-    refused = exercises.check("gaussian_nll", ref.gaussian_nll)
-    assert not refused.passed and "ready-made implementation" in str(refused)
+def test_a_torch_answer_passes_with_its_gradient_and_the_reference_is_refused():
+    refused = exercises.check("gaussian_nll", ref.gaussian_nll)  # lossbook's own: not an answer
+    assert not refused.passed and "not from a loss function or class" in str(refused)
     result = exercises.check("gaussian_nll", gaussian_nll_torch)
     assert result.passed, str(result)
     assert result.framework == "torch"

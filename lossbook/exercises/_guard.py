@@ -10,10 +10,9 @@ exercise bank needs no extra field):
   ``lossbook.torch.log_cosh``, ``lossbook.keras.Quantile``, ...), their twins (a
   ``lossbook.torch`` / ``lossbook.keras`` class and its function, a Keras loss class and the
   function it wraps), lossbook's NumPy reference itself;
-- the torch loss functionals those implementations call on the prediction itself
-  (``HuberLoss`` calls ``torch.nn.functional.huber_loss``), found by running them once under
-  a recording ``TorchFunctionMode``; a functional that gets something computed first (the
-  cross-entropy of the logits ArcFace builds) is a building block an answer may use.
+- the torch loss functionals the torch built-ins call (``HuberLoss`` calls
+  ``torch.nn.functional.huber_loss``), found by running them once under a recording
+  ``TorchFunctionMode``.
 
 While the student's function runs, each forbidden function is replaced, wherever a module or
 the student's own globals hold it, by a tripwire that raises :class:`ForbiddenCall`; each
@@ -68,44 +67,26 @@ def _qualified(value) -> str:
 
 
 def _torch_functionals(entry) -> set:
-    """The torch loss functionals the entry's torch implementations call on the prediction
-    itself or a view of it (``HuberLoss`` calls ``huber_loss(input, target)``): those compute
-    the loss ready-made. A functional applied to something computed first is a building block,
-    not the loss (ArcFace's and InfoNCE's ``cross_entropy`` of the logits they build,
-    distillation's ``kl_div`` of softened log-probabilities): an answer may use it."""
-    import numpy as np
+    """The torch loss functionals the entry's *torch built-in* implementations call (outermost
+    calls): ``HuberLoss`` → ``huber_loss``. Not those that lossbook's own implementations call:
+    ``lb.torch.arcface`` ends in ``cross_entropy``, which a student's ArcFace may use too."""
     import torch
     from torch.overrides import TorchFunctionMode
 
     seen = set()
-    sample = entry.sample(0)
-    prediction = np.asarray(sample.y_pred, dtype=np.float32)
-    # the prediction as a torch loss takes it: as given, or as log-probabilities (NLLLoss and
-    # KLDivLoss take the log of probabilities, trap 5)
-    forms = [prediction] + ([np.log(prediction)] if np.all(prediction > 0) else [])
-
-    def _equal(value) -> bool:
-        if not (isinstance(value, torch.Tensor) and value.is_floating_point()
-                and tuple(value.shape) == prediction.shape):
-            return False
-        value = value.detach().cpu().numpy().astype(np.float32)
-        return any(np.allclose(value, form, rtol=1e-6, atol=0.0) for form in forms)
-
-    def _is_prediction(value) -> bool:
-        # the prediction, or a view of it (the means and the variances of a [N, 2d] head)
-        return _equal(value) or (isinstance(value, torch.Tensor)
-                                 and _equal(getattr(value, "_base", None)))
 
     class _Record(TorchFunctionMode):
         def __torch_function__(self, func, types_, args=(), kwargs=None):
             name = getattr(func, "__name__", "")
             if getattr(func, "__module__", "") == "torch.nn.functional" and (
-                    name.endswith("_loss") or name in _TORCH_LOSS_FUNCTIONALS) and any(
-                    _is_prediction(a) for a in (*args, *(kwargs or {}).values())):
+                    name.endswith("_loss") or name in _TORCH_LOSS_FUNCTIONALS):
                 seen.add(func)
             return func(*args, **(kwargs or {}))
 
+    sample = entry.sample(0)
     for implementation in entry.implementations("torch"):
+        if not str(getattr(implementation, "path", "")).startswith("torch."):
+            continue
         with contextlib.suppress(Exception), _Record(), torch.no_grad():
             implementation(sample.y_true, sample.y_pred, **sample.params)
     return seen
