@@ -12,15 +12,26 @@ from lossbook.catalog._entry import make_entry
 
 def _torch_gaussian_nll(y_true, y_pred, *, eps=1e-6, full=False, reduction="mean",
                         sample_weight=None):
-    import torch
-
     # built-in: GaussianNLLLoss(eps, full) on (input=mean, target, var): y_pred's first d
     # columns, y_true, its last d; "none" is element-wise, averaged over d per sample
-    prediction, target = tensor(y_pred), tensor(y_true)
+    return to_numpy(_torch_gaussian_nll_call(tensor(y_true), tensor(y_pred), eps=eps, full=full,
+                                             reduction=reduction, sample_weight=sample_weight))
+
+
+def _torch_gaussian_nll_call(target, input, *, eps=1e-6, full=False, reduction="mean",
+                             sample_weight=None):
+    """The same on tensors (any dtype, autograd flows), as the ``call`` of other adapters."""
+    import torch
+
     d = target.shape[-1]
     loss = torch.nn.GaussianNLLLoss(eps=eps, full=full, reduction="none")
-    values = loss(prediction[..., :d], target, prediction[..., d:]).mean(dim=-1)
-    return to_numpy(torch_reduce(values, reduction, sample_weight))
+    values = loss(input[..., :d], target, input[..., d:]).mean(dim=-1)
+    return torch_reduce(values, reduction, sample_weight)
+
+
+# what it runs, and the same on tensors (as the other torch adapters say it)
+_torch_gaussian_nll.path = "torch.nn.GaussianNLLLoss"
+_torch_gaussian_nll.call, _torch_gaussian_nll.labels = _torch_gaussian_nll_call, False
 
 
 def _gaussian_sampler(rng, shape, params):

@@ -68,8 +68,8 @@ def _gce_values(labels, z, q=0.7, *, naive_mae=False):
 
 
 def _gce_extremes(params, vary):
-    hint = ("p_y^q is exp(q · log softmax(z)_y): compute the log-softmax with the log-sum-exp "
-            "trick, never the softmax first.")
+    hint = ("for logits this large the softmax rounds to exactly 0 or 1 (exp overflows), and "
+            "its power breaks with it: the probabilities must never be formed directly.")
     return [
         ("logits ±1e4", [0, 1], [[1e4, -1e4, 0.0], [1e4, -1e4, 0.0]], hint, {}),
         ("logits of 1000 (exp overflows)", [2, 1], [[1000.0, 1000.0, 0.0],
@@ -79,9 +79,9 @@ def _gce_extremes(params, vary):
 
 _FOCAL = Exercise(
     "focal_logits", "Binary focal loss on logits, with α and γ", "binary_focal_crossentropy",
-    "with labels y, logits z, p = σ(z) and p_t the probability of the true label, the loss of "
-    "an element is −α_t (1 − p_t)^γ log p_t with α_t = α for y = 1 and 1 − α for y = 0 "
-    "(torchvision's rule; Keras' with apply_class_balancing=True), averaged over all elements.",
+    "compare your value with the definition worked out by hand for this input (labels y, "
+    "logits z, α and γ): which weight does each label get, how strongly is each example "
+    "down-weighted, and is the result averaged over all elements?",
     params={"from_logits": True, "apply_class_balancing": True, "alpha": 0.25, "gamma": 2.0},
     grid={"gamma": (2.0, 0.5, 1.0), "alpha": (0.25, 0.75, 0.5)}, domain="binary",
     fixed=(("labels 0/1 and moderate logits", [1.0, 0.0, 1.0, 0.0], [2.0, -1.0, -0.5, 0.3]),),
@@ -101,8 +101,8 @@ _FOCAL = Exercise(
 
 _DICE = Exercise(
     "soft_dice", "Soft Dice loss, one value per image", "dice",
-    "with masks y and probabilities p, each sample's loss is 1 − 2 Σ y p / (Σ y + Σ p), the sums "
-    "running over all axes but the first (the batch), and the result is the mean over samples.",
+    "compare your value with the definition worked out by hand for this input (masks y, "
+    "probabilities p): over which axes do your sums run, and what is averaged at the end?",
     domain="mask",
     fixed=(("two images of four pixels", [[1.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]],
             [[0.9, 0.6, 0.2, 0.0], [0.1, 0.8, 0.3, 0.1]]),),
@@ -113,29 +113,32 @@ _DICE = Exercise(
                 "you pooled the whole batch into one Dice value (Keras' default axis=None); "
                 "compute one value per sample, then average.", elementwise=False),
         Mistake(lambda y, p, **_: float(np.mean(1 - _dice_values(y, p))),
-                "you returned the Dice coefficient; the loss is one minus it.",
+                "you returned the Dice coefficient itself: a perfect prediction must cost 0, "
+                "yours scores 1.",
                 elementwise=False),
         Mistake(lambda y, p, **_: float(np.mean(
             1 - np.sum(np.asarray(y) * p, axis=tuple(range(1, np.ndim(y))))
             / (np.sum(y, axis=tuple(range(1, np.ndim(y))))
                + np.sum(p, axis=tuple(range(1, np.ndim(y))))))),
-                "the numerator of the Dice coefficient counts the overlap twice (it is compared "
-                "with the sum of both sizes).", elementwise=False),
+                "a perfect prediction costs 0.5 with your loss, not 0: check the weight of the "
+                "overlap against the sum of both sizes.", elementwise=False),
     ))
 
 _GCE = Exercise(
     "gce_logits", "Generalized cross-entropy on logits", "categorical_generalized_cross_entropy",
-    "with integer labels y and logits z (classes on the last axis), the loss of a sample is "
-    "(1 − p_y^q) / q with p = softmax(z), averaged over the samples.",
+    "compare your value with the definition worked out by hand for this input (integer "
+    "labels, logits with the classes on the last axis, q).",
     params={"from_logits": True, "q": 0.7}, grid={"q": (0.7, 0.3, 1.0)}, domain="sparse",
     fixed=(("three samples, three classes", [0, 2, 1],
             [[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, -1.0, 0.0]]),),
     extremes=_gce_extremes,
     mistakes=(
         Mistake(lambda y, z, q=0.7, **_: _gce_values(y, z, q, naive_mae=True),
-                "you computed 1 − p_y, the q = 1 case; raise p_y to the power q and divide by q."),
+                "your values do not change with q: they are the q = 1 case of the loss. Check "
+                "where q enters the definition."),
         Mistake(lambda y, z, q=0.7, **_: _gce_values(y, z, q) * q,
-                "divide by q: the loss is (1 − p_y^q) / q, which tends to −log p_y as q → 0."),
+                "your values are q times the expected ones: as q → 0 the loss should approach "
+                "the cross-entropy, and yours approaches 0."),
     ))
 
 EXERCISES = (_FOCAL, _DICE, _GCE)

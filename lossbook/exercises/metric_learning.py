@@ -59,8 +59,9 @@ def _nce(views, temperature, normalise=True, divide=True, columns=False):
 
 _CONTRASTIVE = Exercise(
     "contrastive", "Contrastive loss of a Siamese network", "contrastive",
-    "with y = 1 for a similar pair, 0 for a dissimilar one, d ≥ 0 the pair's distance and m the "
-    "margin, the loss is y·d² + (1 − y)·max(0, m − d)², averaged over all elements.",
+    "compare your value with the definition worked out by hand for this input (labels y, "
+    "distances d, margin m): which pairs are pulled together, which pushed apart, and only "
+    "up to where?",
     params={"margin": 1.0}, grid={"margin": (1.0, 1.5, 0.5)}, domain="pairs",
     fixed=(("two similar and two dissimilar pairs", [1.0, 1.0, 0.0, 0.0],
             [0.0, 0.5, 0.5, 1.5]),),
@@ -76,14 +77,15 @@ _CONTRASTIVE = Exercise(
                 "the roles of the labels are swapped: here y = 1 marks a similar pair, whose "
                 "distance should shrink."),
         Mistake(lambda y, d, margin=1.0: y * d**2 + (1 - y) * np.maximum(0.0, margin - d),
-                "the dissimilar term is squared too, like the similar one."),
+                "your penalty for a dissimilar pair inside the margin grows linearly with the "
+                "shortfall: compare its power with the definition's."),
     ))
 
 _ARCFACE = Exercise(
     "arcface", "ArcFace: an additive angular margin", "arcface",
-    "with cosines c (y_pred, [batch, classes]) and integer labels y, ArcFace is the softmax "
-    "cross-entropy of the logits s·c, except the label's, which becomes s·cos(θ + m) with "
-    "θ = arccos(c_y); averaged over the samples.",
+    "compare your value with the definition worked out by hand for this input (integer "
+    "labels, cosines with the classes on the last axis, margin m, scale s): which logit gets "
+    "the margin, where is it added, and which logits are scaled?",
     params={"margin": 0.5, "scale": 64.0}, grid={"margin": (0.5, 0.3, 0.2), "scale": (64.0, 8.0,
                                                                                       30.0)},
     domain="cosines",
@@ -102,15 +104,15 @@ _ARCFACE = Exercise(
                 "ArcFace adds it to the angle.", elementwise=True),
         Mistake(lambda y, c, margin=0.5, scale=64.0: _arc_ce(y, c, scale * np.cos(
             np.arccos(np.clip(c, -1, 1)) + margin)),
-                "the margin goes on the label's class only; the other classes keep s·cos θ."),
+                "you changed the logits of every class: the margin belongs to one class of "
+                "each sample."),
     ))
 
 _SEMI_HARD = Exercise(
     "semi_hard_triplet", "Triplet loss with semi-hard mining", "triplet_semi_hard",
-    "in a batch of labelled embeddings, for every anchor and every positive p (same label, not "
-    "the anchor) take the closest negative that is farther than the positive (if none is, the "
-    "farthest negative) and add max(0, d(a, p) − d(a, n) + m) with Euclidean distances; each "
-    "anchor's value is the mean over its positives, the loss the mean over anchors.",
+    "compare your value with the definition worked out by hand for this input: for each "
+    "anchor and positive, which negative did you pick and with which distance, and what is "
+    "averaged over what?",
     params={"margin": 1.0}, grid={"margin": (1.0, 0.2, 0.5)}, domain="mining",
     fixed=(("four points on a line, two labels", [0, 0, 1, 1], [[0.0], [0.5], [1.0], [3.0]]),),
     extremes=lambda params, vary: [
@@ -123,18 +125,18 @@ _SEMI_HARD = Exercise(
     ],
     mistakes=(
         Mistake(_hardest_negative,
-                "you took the closest negative of all (batch-hard); semi-hard mining takes the "
-                "closest negative that is still farther than the positive."),
+                "you took the closest negative of all (batch-hard): check which negatives "
+                "semi-hard mining may choose."),
         Mistake(_squared_semi_hard,
-                "the distances are Euclidean, not squared Euclidean."),
+                "your values match squared distances: check which distance the definition "
+                "uses."),
     ))
 
 _INFO_NCE = Exercise(
     "info_nce", "InfoNCE with in-batch negatives", "info_nce",
-    "with two views per example (y_pred[:, 0] the anchors, y_pred[:, 1] the positives), the "
-    "logits are the cosines between every anchor and every positive divided by the temperature "
-    "τ; the loss of anchor i is the cross-entropy of its row with its own positive as the "
-    "label; averaged over the anchors. y_true gives each anchor's positive (here, its own row).",
+    "compare your value with the definition worked out by hand for this input (y_pred[:, 0] "
+    "the anchors, y_pred[:, 1] the positives, y_true each anchor's positive): what are the "
+    "logits, along which axis does each softmax run, and which entry is the label?",
     params={"temperature": 0.1}, grid={"temperature": (0.1, 0.5, 1.0)}, domain="views",
     fixed=(("two pairs of orthogonal views", [0, 1],
             [[[1.0, 0.0], [2.0, 0.0]], [[0.0, 3.0], [0.0, 1.0]]]),),
@@ -145,17 +147,19 @@ _INFO_NCE = Exercise(
          "the logits are cosines: the length of an embedding must not matter.", {}),
         ("a small temperature, 0.01", [0, 1, 2],
          np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]], [[1.0, 1.0], [1.0, 0.9]]]),
-         "with τ = 0.01 the logits reach 100: exp overflows unless the row maximum is "
-         "subtracted first (log-sum-exp).", {"temperature": 0.01}),
+         "with τ = 0.01 the logits reach 100 and their exponentials overflow in float32: "
+         "your cross-entropy must not exponentiate them as they are.", {"temperature": 0.01}),
     ],
     mistakes=(
         Mistake(lambda y, v, temperature=0.1: _nce(v, temperature, normalise=False),
-                "the logits are cosine similarities: normalise each view to length 1 first."),
+                "your loss changes when a view is scaled, and a cosine does not: did you "
+                "normalise the views?"),
         Mistake(lambda y, v, temperature=0.1: _nce(v, temperature, divide=False),
-                "the temperature divides the cosines; a small τ sharpens the softmax."),
+                "your loss moves the wrong way with τ: a small temperature should make the "
+                "softmax sharper, not flatter."),
         Mistake(lambda y, v, temperature=0.1: _nce(v, temperature, columns=True),
-                "the softmax of anchor i runs over the positives, along its row of the "
-                "anchor × positive matrix, not down its column."),
+                "your softmax runs down the columns of the anchor × positive matrix: each "
+                "anchor competes over the positives."),
     ))
 
 

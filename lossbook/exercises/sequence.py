@@ -11,8 +11,8 @@ __all__ = ["ALIASES", "EXERCISES"]
 
 _MASK = ("positions whose label is the padding value (-100) are no tokens: they add nothing to the "
          "sum and are not counted in the number of tokens the sum is divided by.")
-_LSE = ("logits of ±1e4 overflow exp (or give log 0): compute the log-probabilities in a form in "
-        "which no exponent is ever positive.")
+_LSE = ("logits of ±1e4 overflow the exponential, or round a probability to 0 and its logarithm "
+        "to −∞: the log-probabilities must come out without either.")
 
 
 def _log_softmax(z):
