@@ -12,11 +12,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
-
-sphinx_application = pytest.importorskip("sphinx.application")
-docutils_namespace = pytest.importorskip("sphinx.util.docutils").docutils_namespace
-pytest.importorskip("myst_nb")
+from _sphinx import ROOT, build
 
 
 def _pages() -> tuple[str, ...]:
@@ -32,28 +28,12 @@ PAGES = _pages()
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    source = tmp_path_factory.mktemp("src")
-    (source / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        "extensions = ['myst_nb', 'lossbook_names']\n"
-        "nb_execution_mode = 'off'\n"
-        "exclude_patterns = ['_build']\n")
     catalogue = "\n".join(f"book/catalogue/{page}" for page in PAGES)
-    (source / "index.md").write_text(f"# Home\n\n```{{toctree}}\nnames\nhuber\n{catalogue}\n```\n")
-    (source / "huber.md").write_text("# Huber\n\n(loss-huber)=\n## The Huber loss\n\nText.\n")
-    (source / "names.md").write_text("# Names\n\n```{framework-names}\n```\n")
-    (source / "book" / "catalogue").mkdir(parents=True)
-    for page in PAGES:
-        (source / "book" / "catalogue" / f"{page}.md").write_text(f"# {page}\n")
-    out = tmp_path_factory.mktemp("html")
-    # docutils_namespace: each Sphinx app registers its nodes and directives afresh (another
-    # app built earlier in this process would otherwise make that a warning, here an error)
-    with docutils_namespace():
-        app = sphinx_application.Sphinx(str(source), str(source), str(out),
-                                        str(out / ".doctrees"), "html", status=None,
-                                        warning=None, freshenv=True, warningiserror=True)
-        app.build()
+    files = {"index.md": f"# Home\n\n```{{toctree}}\nnames\nhuber\n{catalogue}\n```\n",
+             "huber.md": "# Huber\n\n(loss-huber)=\n## The Huber loss\n\nText.\n",
+             "names.md": "# Names\n\n```{framework-names}\n```\n"}
+    files.update({f"book/catalogue/{page}.md": f"# {page}\n" for page in PAGES})
+    out = build(tmp_path_factory, "lossbook_names", files)
     index = (out / "searchindex.js").read_text()
     return (out / "names.html").read_text(), json.loads(index[index.index("(") + 1:-1])
 

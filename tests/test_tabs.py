@@ -12,11 +12,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
-
-sphinx_application = pytest.importorskip("sphinx.application")
-docutils_namespace = pytest.importorskip("sphinx.util.docutils").docutils_namespace
-pytest.importorskip("myst_nb")
+from _sphinx import build
 
 
 def _cell(source: str, tag: str | None = None, output: str | None = None) -> dict:
@@ -54,23 +50,9 @@ NOTEBOOK = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    source = tmp_path_factory.mktemp("src")
-    (source / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        "extensions = ['myst_nb', 'lossbook_tabs']\n"
-        "nb_execution_mode = 'off'\n"
-        "exclude_patterns = ['_build']\n")
-    (source / "index.md").write_text("# Home\n\n```{toctree}\npage\n```\n")
-    (source / "page.ipynb").write_text(json.dumps(NOTEBOOK))
-    out = tmp_path_factory.mktemp("html")
-    # docutils_namespace: each Sphinx app registers its nodes and directives afresh (another
-    # app built earlier in this process would otherwise make that a warning, here an error)
-    with docutils_namespace():
-        app = sphinx_application.Sphinx(str(source), str(source), str(out),
-                                        str(out / ".doctrees"), "html", status=None,
-                                        warning=None, freshenv=True, warningiserror=True)
-        app.build()
+    out = build(tmp_path_factory, "lossbook_tabs",
+                {"index.md": "# Home\n\n```{toctree}\npage\n```\n",
+                 "page.ipynb": json.dumps(NOTEBOOK)})
     return (out / "page.html").read_text()
 
 

@@ -12,25 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 from lossbook._validation import (
-    as_float_array,
-    as_label_array,
     check_positive,
-    check_reduction,
     reduce,
 )
+from lossbook.reference.pairs import labelled_embeddings
 
 __all__ = ["triplet_batch_all", "triplet_batch_hard", "triplet_semi_hard"]
 
 
 def mining_inputs(y_true, y_pred, reduction):
     """Labels, the distance matrix and the positive / negative masks of a batch, checked."""
-    check_reduction(reduction)
-    embeddings = as_float_array(y_pred, "y_pred", min_ndim=2)
-    labels = as_label_array(y_true, "y_true")
-    if embeddings.ndim != 2 or labels.shape != embeddings.shape[:1]:
-        raise ValueError("`y_pred` must be embeddings [batch, dim] and `y_true` integer labels "
-                         f"[batch]. Received: y_true.shape={labels.shape}, "
-                         f"y_pred.shape={embeddings.shape}")
+    labels, embeddings = labelled_embeddings(y_true, y_pred, reduction)
     values, counts = np.unique(labels, return_counts=True)
     if len(values) < 2 or counts.min() < 2:
         raise ValueError("`y_true` must hold at least two classes, each at least twice, so that "

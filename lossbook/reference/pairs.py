@@ -254,8 +254,9 @@ def _logsumexp(values, mask):
         return np.log(np.sum(np.exp(masked - peak), axis=-1)) + peak[..., 0]
 
 
-def circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, reduction):
-    """Labels and unit embeddings of the queries and of the references, checked."""
+def labelled_embeddings(y_true, y_pred, reduction) -> tuple[np.ndarray, np.ndarray]:
+    """Integer labels ``[batch]`` and embeddings ``[batch, dim]`` of a batch, checked (Circle
+    and the mined triplet losses of :mod:`lossbook.reference.mining`)."""
     check_reduction(reduction)
     embeddings = as_float_array(y_pred, "y_pred", min_ndim=2)
     labels = as_label_array(y_true, "y_true")
@@ -263,6 +264,12 @@ def circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, reduction):
         raise ValueError("`y_pred` must be embeddings [batch, dim] and `y_true` integer labels "
                          f"[batch]. Received: y_true.shape={labels.shape}, "
                          f"y_pred.shape={embeddings.shape}")
+    return labels, embeddings
+
+
+def circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, reduction):
+    """Labels and unit embeddings of the queries and of the references, checked."""
+    labels, embeddings = labelled_embeddings(y_true, y_pred, reduction)
     ref_embeddings = (embeddings if ref_embeddings is None
                       else as_float_array(ref_embeddings, "ref_embeddings", min_ndim=2))
     ref_labels = labels if ref_labels is None else as_label_array(ref_labels, "ref_labels")
@@ -277,6 +284,19 @@ def circle_inputs(y_true, y_pred, ref_labels, ref_embeddings, reduction):
                          f"Received: ref_labels.shape={ref_labels.shape}, "
                          f"ref_embeddings.shape={ref_embeddings.shape}")
     return labels, embeddings, ref_labels, ref_embeddings
+
+
+def circle_logits(labels, dots, ref_labels, remove_diagonal, gamma, margin):
+    """Circle's similarities (clipped at 1), positive / negative masks and the two sides'
+    logits ``[batch, refs]``, from the dot products of unit queries and references."""
+    similarity = 1.0 - np.maximum(1.0 - dots, 0.0)
+    positive = labels[:, None] == ref_labels[None, :]
+    negative = ~positive
+    if remove_diagonal:
+        positive &= ~np.eye(len(labels), len(ref_labels), dtype=bool)
+    pos_logits = -gamma * np.maximum(1.0 + margin - similarity, 0.0) * (similarity - 1 + margin)
+    neg_logits = gamma * np.maximum(similarity + margin, 0.0) * (similarity - margin)
+    return similarity, positive, negative, pos_logits, neg_logits
 
 
 def circle(y_true, y_pred, *, ref_labels=None, ref_embeddings=None, remove_diagonal=True,
@@ -319,13 +339,8 @@ def circle(y_true, y_pred, *, ref_labels=None, ref_embeddings=None, remove_diago
     """
     labels, queries, ref_labels, refs = circle_inputs(y_true, y_pred, ref_labels,
                                                       ref_embeddings, reduction)
-    similarity = 1.0 - np.maximum(1.0 - queries @ refs.T, 0.0)
-    positive = labels[:, None] == ref_labels[None, :]
-    negative = ~positive
-    if remove_diagonal:
-        positive &= ~np.eye(len(labels), len(ref_labels), dtype=bool)
-    pos_logits = -gamma * np.maximum(1.0 + margin - similarity, 0.0) * (similarity - 1 + margin)
-    neg_logits = gamma * np.maximum(similarity + margin, 0.0) * (similarity - margin)
+    _, positive, negative, pos_logits, neg_logits = circle_logits(
+        labels, queries @ refs.T, ref_labels, remove_diagonal, gamma, margin)
     total = _logsumexp(pos_logits, positive) + _logsumexp(neg_logits, negative)
     values = np.logaddexp(0.0, total)  # softplus; -inf (an empty side) gives 0
     loss = reduce(values, reduction, sample_weight)

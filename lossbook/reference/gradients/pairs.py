@@ -115,13 +115,8 @@ def _circle_row_weights(y_true, y_pred, ref_labels, ref_embeddings, remove_diago
     labels, queries, ref_labels, refs = pairs.circle_inputs(y_true, y_pred, ref_labels,
                                                             ref_embeddings, "sum")
     dots = queries @ refs.T
-    similarity = 1.0 - np.maximum(1.0 - dots, 0.0)
-    positive = labels[:, None] == ref_labels[None, :]
-    negative = ~positive
-    if remove_diagonal:
-        positive &= ~np.eye(len(labels), len(ref_labels), dtype=bool)
-    pos_logits = -gamma * np.maximum(1.0 + margin - similarity, 0.0) * (similarity - 1 + margin)
-    neg_logits = gamma * np.maximum(similarity + margin, 0.0) * (similarity - margin)
+    similarity, positive, negative, pos_logits, neg_logits = pairs.circle_logits(
+        labels, dots, ref_labels, remove_diagonal, gamma, margin)
     pos_lse, neg_lse = pairs._logsumexp(pos_logits, positive), pairs._logsumexp(neg_logits,
                                                                                 negative)
     total = pos_lse + neg_lse
