@@ -561,3 +561,22 @@ def test_reference_in_place_swaps_and_restores():
     with pytest.raises(ValueError, match="framework"):
         with exercises.reference_in_place(namespace, "jax", pinball_torch="pinball"):
             pass
+
+
+def test_a_reference_in_place_may_use_what_the_check_forbids():
+    """Part 2 (perplexity) reuses Part 1 (masked cross-entropy): graded with the reference in
+    place of a broken Part 1 it passes, although the reference runs torch's cross-entropy,
+    which the perplexity check forbids to the student's own code."""
+    import torch
+
+    namespace = {"torch": torch}
+    exec("def masked_ce_torch(y_true, y_pred):\n    raise NotImplementedError\n"
+         "def perplexity_torch(y_true, y_pred):\n"
+         "    return torch.exp(masked_ce_torch(y_true, y_pred))\n"
+         "def cheat(y_true, y_pred):\n"
+         "    return torch.exp(torch.nn.functional.cross_entropy(\n"
+         "        y_pred.movedim(-1, 1), y_true, ignore_index=-100))\n", namespace)
+    assert not exercises.check("perplexity", namespace["perplexity_torch"]).passed
+    with exercises.reference_in_place(namespace, "torch", masked_ce_torch="masked_sequence_ce"):
+        assert exercises.check("perplexity", namespace["perplexity_torch"]).passed
+    assert not exercises.check("perplexity", namespace["cheat"]).passed
