@@ -71,7 +71,7 @@ def arcface(input, target, *, margin: float = 0.5, scale: float = 64.0,
 
     >>> cos = torch.tensor([[1.0, 1.0]], requires_grad=True)
     >>> loss = arcface(cos, torch.tensor([0]), margin=math.pi / 2, scale=1.0)
-    >>> loss.backward(); round(float(loss), 6), bool(torch.isfinite(cos.grad).all())
+    >>> loss.backward(); round(loss.item(), 6), bool(torch.isfinite(cos.grad).all())
     (1.313262, True)
     """
     _check_cosines(input, target)
