@@ -163,13 +163,29 @@ class LossbookDomain(Domain):
         """``(docname, anchor, section title)`` of ``(loss-<entry>)=``, or None."""
         return self.env.get_domain("std").labels.get(f"loss-{entry}")
 
+    def _reading_order(self) -> dict[str, int]:
+        """Each document's position in the book (the toctree read depth-first from the root)."""
+        order, stack = {}, [self.env.config.root_doc]
+        while stack:
+            docname = stack.pop()
+            if docname not in order:
+                order[docname] = len(order)
+                stack.extend(reversed(self.env.toctree_includes.get(docname, [])))
+        return order
+
     def get_objects(self):
+        order = self._reading_order()
         for name, entries in sorted(self.data["names"].items()):
+            # several entries may run the same class (SparseCategoricalCrossentropy: the sparse
+            # cross-entropy, perplexity, the linear cross-entropy on full logits): the search
+            # ranks first the section the book teaches it in first, the others below it
+            taught = sorted((order.get(section[0], len(order)), entry, section)
+                            for entry in entries
+                            if (section := self.section_of(entry)) is not None)
+            for rank, (_, _entry, section) in enumerate(taught):
+                yield name, name, "name", section[0], section[1], 1 if rank == 0 else 2
             for entry, (docname, anchor) in sorted(entries.items()):
-                section = self.section_of(entry)
-                if section is not None:  # the search result opens the loss's section ...
-                    yield name, name, "name", section[0], section[1], 1
-                else:  # ... and ranks above a result that opens the name's row here
+                if self.section_of(entry) is None:  # no section: the name's row here
                     yield name, name, "name", docname, anchor, 2
 
 

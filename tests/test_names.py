@@ -29,8 +29,13 @@ PAGES = _pages()
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     catalogue = "\n".join(f"book/catalogue/{page}" for page in PAGES)
-    files = {"index.md": f"# Home\n\n```{{toctree}}\nnames\nhuber\n{catalogue}\n```\n",
+    # ppl before ce in the toc: both sections teach a loss Keras runs with
+    # SparseCategoricalCrossentropy; the search ranks first the one read first
+    files = {"index.md": f"# Home\n\n```{{toctree}}\nnames\nhuber\nppl\nce\n{catalogue}\n```\n",
              "huber.md": "# Huber\n\n(loss-huber)=\n## The Huber loss\n\nText.\n",
+             "ppl.md": "# PPL\n\n(loss-perplexity)=\n## Perplexity\n\nText.\n",
+             "ce.md": "# CE\n\n(loss-sparse_categorical_crossentropy_from_logits)=\n"
+                      "## Sparse cross-entropy\n\nText.\n",
              "names.md": "# Names\n\n```{framework-names}\n```\n"}
     files.update({f"book/catalogue/{page}.md": f"# {page}\n" for page in PAGES})
     out = build(tmp_path_factory, "lossbook_names", files)
@@ -93,3 +98,12 @@ def test_every_catalogue_entry_has_one_section_in_the_book():
                 found[label] = found.get(label, 0) + 1
     counts = {name: found.get(f"loss-{name}", 0) for name in catalog.names()}
     assert {name: n for name, n in counts.items() if n != 1} == {}
+
+
+def test_a_name_of_several_losses_ranks_the_section_read_first(built):
+    _, index = built
+    docnames = index["docnames"]
+    found = sorted((entry[2], docnames[entry[0]]) for entry in index["objects"]["keras.losses"]
+                   if entry[4] == "SparseCategoricalCrossentropy")
+    assert found[0] == (1, "ppl") and (2, "ce") in found, found
+    assert [priority for priority, _ in found].count(1) == 1
