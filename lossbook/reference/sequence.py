@@ -87,15 +87,8 @@ def sequence_crossentropy(y_true, y_pred, *, from_logits=False, ignore_class=Non
 
 def ctc_inputs(y_true, y_pred, input_length, label_length, blank, from_logits):
     """Validated labels ``[batch, S]``, log-probabilities ``[batch, T, C]`` and lengths."""
-    y_pred = as_float_array(y_pred, "y_pred", min_ndim=3)
-    if y_pred.ndim != 3:
-        raise ValueError(f"`y_pred` must have shape [batch, time, classes]. "
-                         f"Received: y_pred.shape={y_pred.shape}")
+    y_pred, blank = _ctc_scores(y_pred, blank)
     batch, steps, num_classes = y_pred.shape
-    blank = check_int(blank, "blank")
-    if not 0 <= blank < num_classes:
-        raise ValueError(f"`blank` must be a class index in [0, {num_classes}) (C={num_classes} "
-                         f"classes in y_pred). Received: blank={blank}")
     log_probs = log_softmax(y_pred) if from_logits else y_pred
     worst = 0.0 if from_logits else np.max(np.abs(np.logaddexp.reduce(y_pred, axis=-1)))
     if worst > 1e-5:
@@ -151,6 +144,21 @@ def ctc_forward(log_probs, label, blank):
         skip[2:] = np.where(can_skip[2:], alpha[:-2], -np.inf)
         alpha = np.logaddexp(np.logaddexp(stay, advance), skip) + step[extended]
     return -np.logaddexp.reduce(alpha[-2:]) if len(label) else -alpha[-1]
+
+
+def _ctc_scores(y_pred, blank) -> tuple[np.ndarray, int]:
+    """CTC's scores ``[batch, time, classes]`` and its blank index, checked (:func:`ctc`,
+    :func:`ctc_greedy_decode`)."""
+    scores = as_float_array(y_pred, "y_pred", min_ndim=3)
+    if scores.ndim != 3:
+        raise ValueError("`y_pred` must have shape [batch, time, classes]. "
+                         f"Received: y_pred.shape={scores.shape}")
+    num_classes = scores.shape[-1]
+    blank = check_int(blank, "blank")
+    if not 0 <= blank < num_classes:
+        raise ValueError(f"`blank` must be a class index in [0, {num_classes}) (C={num_classes} "
+                         f"classes in y_pred). Received: blank={blank}")
+    return scores, blank
 
 
 def ctc(y_true, y_pred, *, input_length, label_length, blank=0, from_logits=False,
@@ -259,15 +267,8 @@ def ctc_greedy_decode(y_pred, *, input_length=None, blank=0):
     >>> ctc_greedy_decode(frames[None])
     [[1, 1, 2]]
     """
-    scores = as_float_array(y_pred, "y_pred", min_ndim=3)
-    if scores.ndim != 3:
-        raise ValueError("`y_pred` must have shape [batch, time, classes]. "
-                         f"Received: y_pred.shape={scores.shape}")
+    scores, blank = _ctc_scores(y_pred, blank)
     batch, steps, num_classes = scores.shape
-    blank = check_int(blank, "blank")
-    if not 0 <= blank < num_classes:
-        raise ValueError(f"`blank` must be a class index in [0, {num_classes}). "
-                         f"Received: blank={blank}")
     input_length = (np.full(batch, steps) if input_length is None
                     else lengths(input_length, "input_length", batch, steps))
     decoded = []
