@@ -27,10 +27,11 @@ def pos_weighted_binary_crossentropy(y_true, y_pred, pos_weight=1.0, from_logits
     y_true = ops.cast(y_true, y_pred.dtype)
     weight = ops.cast(ops.convert_to_tensor(pos_weight), y_pred.dtype)
     if from_logits:
-        positive, negative = ops.softplus(-y_pred), ops.softplus(y_pred)
+        # w y softplus(-z) + (1 - y) softplus(z), with softplus(z) = z + softplus(-z): one
+        # softplus instead of two (torch's BCEWithLogits(pos_weight) takes the same road)
+        values = (1.0 - y_true) * y_pred + (1.0 + (weight - 1.0) * y_true) * ops.softplus(-y_pred)
     else:
-        positive, negative = -ops.log(y_pred), -ops.log1p(-y_pred)
-    values = weight * y_true * positive + (1.0 - y_true) * negative
+        values = -weight * y_true * ops.log(y_pred) - (1.0 - y_true) * ops.log1p(-y_pred)
     return ops.mean(values, axis=-1)
 
 

@@ -49,11 +49,18 @@ def triplet(y_true, y_pred, margin=1.0):
 
 
 def _distance(a, b):
-    """Euclidean distance with a zero gradient where it is 0: ``sqrt`` never sees the 0 (its
-    derivative there is infinite, and ``0 * inf`` would make the whole gradient NaN)."""
+    """Euclidean distance with a zero gradient where it is 0: the root is taken of at least the
+    smallest normal number (its derivative at 0 is infinite, and ``0 * inf`` would make the
+    whole gradient NaN); there the distance is 1e-19 in float32 instead of 0."""
     squared = ops.sum(ops.square(a - b), axis=-1)
-    positive = squared > 0
-    return ops.where(positive, ops.sqrt(ops.where(positive, squared, 1.0)), 0.0)
+    tiny = _TINY[keras.backend.standardize_dtype(squared.dtype)]
+    return ops.sqrt(ops.maximum(squared, tiny))
+
+
+# the smallest normal number of each float type (float16: its smallest subnormal, whose root
+# 2.4e-4 is closer to 0 than the normal's 7.8e-3)
+_TINY = {"float16": 5.96e-08, "bfloat16": 1.1755e-38, "float32": 1.1755e-38,
+         "float64": 2.2251e-308}
 
 
 def am_softmax(y_true, y_pred, margin=0.35, scale=30.0):

@@ -27,7 +27,8 @@ def gaussian_nll(y_true, y_pred, eps=1e-6, full=False):
     if y_pred.shape[-1] != 2 * d:
         raise ValueError(f"`y_pred` must have 2 * d = {2 * d} columns (means, then variances) "
                          f"for y_true with d = {d}. Received: y_pred.shape={y_pred.shape}")
-    mean, variance = y_pred[..., :d], ops.maximum(y_pred[..., d:], eps)
+    mean, variance = ops.split(y_pred, 2, axis=-1)  # a split's gradient is one concatenation
+    variance = ops.maximum(variance, eps)
     loss = 0.5 * (ops.log(variance) + ops.square(y_true - mean) / variance)
     if full:
         loss = loss + 0.5 * math.log(2.0 * math.pi)

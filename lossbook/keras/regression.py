@@ -17,7 +17,9 @@ def quantile(y_true, y_pred, tau=0.5):
     """
     y_pred = ops.convert_to_tensor(y_pred)
     residual = ops.cast(y_true, y_pred.dtype) - y_pred
-    return ops.mean(ops.maximum(tau * residual, (tau - 1.0) * residual), axis=-1)
+    # tau r + relu(-r) = max(tau r, (tau - 1) r): relu's gradient is one cheap kernel on every
+    # backend, maximum's a comparison and two selections
+    return ops.mean(tau * residual + ops.relu(-residual), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="lossbook")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from lossbook.torch._base import _check_shapes, _Loss, _reduce
+from lossbook.torch._base import _check_shapes, _fused, _Loss, _reduce
 
 __all__ = [
     "CategoricalHingeLoss", "HingeLoss", "SquaredHingeLoss", "categorical_hinge", "hinge",
@@ -48,10 +48,34 @@ def categorical_hinge(input, target, *, reduction: str = "mean"):
     0.5
     """
     _check_shapes(input, target)
-    positive = (target * input).sum(dim=-1)
-    # the best wrong score: the true class is masked with -inf (one-hot target)
-    negative = torch.where(target > 0, float("-inf"), input).amax(dim=-1)
-    return _reduce(torch.relu(1.0 + negative - positive), reduction)
+    return _fused(_CategoricalHinge, input, target, reduction)
+
+
+class _CategoricalHinge:
+    """relu(1 + max over c != y of s_c - s_y); slope: (one_hot(best wrong) - t) where active."""
+
+    per_sample = True
+
+    @staticmethod
+    def value(input, target, reduction):
+        positive = (target * input).sum(dim=-1)
+        # the best wrong score: the labelled class pushed down by the largest finite number
+        # (one fused kernel; a masked_fill needs a comparison and a copy too)
+        lowest = torch.finfo(input.dtype).min
+        negative, wrong = torch.add(input, target, alpha=lowest).max(dim=-1)
+        values = torch.relu(1.0 + negative - positive)
+        return _reduce(values, reduction), (values, wrong)
+
+    @staticmethod
+    def slopes(input, target, saved, needs, scale):
+        values, wrong = saved
+        active = torch.sign(values).unsqueeze(-1) * scale  # 1 where the hinge is open
+        slope_input = slope_target = None
+        if needs[0]:
+            slope_input = torch.scatter_add(target * -active, -1, wrong.unsqueeze(-1), active)
+        if needs[1]:
+            slope_target = -input * active
+        return slope_input, slope_target
 
 
 class HingeLoss(_Loss):

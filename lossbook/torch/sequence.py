@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
 
 from lossbook.torch._base import _Loss, _reduce
 
@@ -34,13 +35,21 @@ def sequence_crossentropy(input, target, *, mask=None, ignore_index: int = -100,
             "`input` must be [batch, time, classes] and `target` [batch, time]. "
             f"Received: input.shape={tuple(input.shape)}, target.shape={tuple(target.shape)}"
         )
-    log_probs = F.log_softmax(input, dim=-1) if from_logits else torch.log(input)
     valid = target != ignore_index
     if mask is not None:
         valid = valid & (mask > 0)
-    steps = F.nll_loss(log_probs.movedim(-1, 1), torch.where(valid, target, 0), reduction="none")
-    valid = valid.to(steps.dtype)
-    return _reduce((steps * valid).sum(dim=1) / valid.sum(dim=1), reduction)
+        target = torch.where(valid, target, ignore_index)
+    classes = input.shape[-1]
+    # one fused log-softmax + NLL over the flattened steps (ignored steps give 0), then each
+    # sequence's mean over its valid steps
+    steps = (F.cross_entropy if from_logits else _nll_of_probabilities)(
+        input.reshape(-1, classes), target.reshape(-1), ignore_index=ignore_index,
+        reduction="none").view(target.shape)
+    return _reduce(steps.sum(dim=1) / valid.sum(dim=1), reduction)
+
+
+def _nll_of_probabilities(probabilities, target, **kwargs):
+    return F.nll_loss(torch.log(probabilities), target, **kwargs)
 
 
 class SequenceCrossentropyLoss(_Loss):
@@ -107,6 +116,50 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
         return grad_hidden, grad_weight, grad_bias, None, None, None
 
 
+class _ChunkedLinearCrossentropyTotal(torch.autograd.Function):
+    """The reduced (``"mean"`` or ``"sum"``) loss, its gradients computed in the forward pass.
+
+    A reduced loss hands backward one number, so each chunk's gradient is known the moment
+    its logits are: forward turns them into ``softmax - one_hot`` at once and accumulates the
+    gradients of hidden, weight and bias; backward only scales them. Three matrix products
+    per chunk, as the naive loss (the recomputing form takes four).
+    """
+
+    @staticmethod
+    def forward(ctx, hidden, weight, bias, target, chunk_size, ignore_index, mean):
+        valid = target != ignore_index
+        safe_target = torch.where(valid, target, 0)
+        count = valid.sum()
+        share = (valid / count if mean else valid.to(hidden.dtype)).to(hidden.dtype)
+        grad_hidden = torch.empty_like(hidden) if hidden.requires_grad else None
+        grad_weight = torch.zeros_like(weight) if weight.requires_grad else None
+        grad_bias = torch.zeros_like(bias) if bias is not None and bias.requires_grad else None
+        total = hidden.new_zeros(())
+        for start in range(0, len(hidden), chunk_size):
+            rows = slice(start, start + chunk_size)
+            logits = _chunk_logits(hidden[rows], weight, bias)
+            log_sum_exp = torch.logsumexp(logits, dim=1)
+            picked = logits.gather(1, safe_target[rows, None])[:, 0]
+            total += ((log_sum_exp - picked) * share[rows]).sum()
+            grad_logits = logits.sub_(log_sum_exp[:, None]).exp_()  # softmax, in place
+            grad_logits[torch.arange(len(grad_logits)), safe_target[rows]] -= 1
+            grad_logits.mul_(share[rows, None])
+            if grad_hidden is not None:
+                torch.mm(grad_logits, weight, out=grad_hidden[rows])
+            if grad_weight is not None:
+                grad_weight.addmm_(grad_logits.T, hidden[rows])
+            if grad_bias is not None:
+                grad_bias += grad_logits.sum(dim=0)
+        ctx.grads = (grad_hidden, grad_weight, grad_bias)  # not inputs or outputs: no saving
+        return total
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_total):
+        grads = [None if grad is None else grad * grad_total for grad in ctx.grads]
+        return (*grads, None, None, None, None)
+
+
 def _chunk_logits(hidden, weight, bias):
     logits = hidden @ weight.T
     return logits if bias is None else logits + bias
@@ -118,8 +171,11 @@ def chunked_linear_crossentropy(hidden, weight, target, *, bias=None, chunk_size
 
     Equal to ``F.cross_entropy(hidden @ weight.T + bias, target, ignore_index=...)`` (values
     and gradients), but the logits exist one chunk of ``chunk_size`` rows at a time, in the
-    forward pass and again (recomputed) in the backward pass: peak extra memory
-    ``chunk_size × vocab`` instead of ``tokens × vocab``, for one extra matrix product.
+    forward pass and, for ``reduction="none"`` (whose backward needs each token's incoming
+    gradient), again in the backward pass, recomputed: peak extra memory ``chunk_size ×
+    vocab`` instead of ``tokens × vocab``. A reduced loss computes its gradients in the
+    forward pass (when autograd wants them), so it costs the naive loss's three matrix
+    products, not four.
     The idea of Wijmans et al., *Cut Your Losses in Large-Vocabulary Language Models*, 2025
     (whose kernels go further and never write even a chunk's logits to global memory).
 
@@ -151,6 +207,11 @@ def chunked_linear_crossentropy(hidden, weight, target, *, bias=None, chunk_size
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"`bias` must be [vocab={weight.shape[0]}]. "
                          f"Received: bias.shape={tuple(bias.shape)}")
+    wants_grad = torch.is_grad_enabled() and any(
+        tensor is not None and tensor.requires_grad for tensor in (hidden, weight, bias))
+    if wants_grad and reduction != "none":  # backward gets one number: gradients in forward
+        return _ChunkedLinearCrossentropyTotal.apply(hidden, weight, bias, target, chunk_size,
+                                                     ignore_index, reduction == "mean")
     losses = _ChunkedLinearCrossentropy.apply(hidden, weight, bias, target, chunk_size,
                                               ignore_index)
     if reduction == "none":
