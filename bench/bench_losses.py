@@ -47,15 +47,6 @@ def _keras_rows(backend: str, budget: float, threads: int | None) -> list[perf.R
     return [perf.Row(**row) for row in json.loads(result.stdout.strip().splitlines()[-1])]
 
 
-def _markdown(rows: list[perf.Row]) -> str:
-    lines = ["| where | lossbook loss | shape | µs | nearest built-in | µs | ratio |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r.where} | {r.loss} | {r.shape} | {r.ours_us:.0f} | {r.builtin} | "
-              f"{r.builtin_us:.0f} | {r.ratio:.2f} |" for r in rows]
-    notes = [f"- {r.where} {r.loss}: {r.note}" for r in rows if r.note]
-    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="0.1 s per case (a smoke run)")
@@ -88,7 +79,7 @@ def main(argv=None) -> int:
             print(perf.format_rows(found), "\n")
     if args.markdown:
         with open(args.markdown, "w") as out:
-            out.write(_markdown(rows))
+            out.write(perf.markdown_table(rows))
     over = [r for r in rows if r.ratio > perf.LIMIT and not r.note]
     print(f"{len(rows)} pairs; over {perf.LIMIT}x without a stated reason: "
           + (", ".join(f"{r.where} {r.loss} {r.ratio:.2f}" for r in over) or "none"))

@@ -29,8 +29,9 @@ import numpy as np
 BATCH, FEATURES, CLASSES = 1024, 64, 10
 LIMIT = 1.25  # the ratio a lossbook loss must stay under (or explain why the pair is unfair)
 
-__all__ = ["BATCH", "LIMIT", "Row", "environment", "format_rows", "keras_case_names",
-           "time_keras_cases", "time_pair", "time_torch_cases", "torch_case_names"]
+__all__ = ["BATCH", "LIMIT", "Row", "environment", "format_rows", "full_size_passes",
+           "keras_case_names", "markdown_table", "peak_extra_bytes", "time_keras_cases",
+           "time_pair", "time_torch_cases", "torch_case_names"]
 
 
 @dataclass(frozen=True)
@@ -489,6 +490,38 @@ def format_rows(rows: Sequence[Row], limit: float = LIMIT) -> str:
     return "\n".join(text + ([""] + notes if notes else []))
 
 
+def markdown_table(rows: Sequence[Row]) -> str:
+    """The rows as a Markdown table, the reasons for unlike pairs listed below it."""
+    lines = ["| where | lossbook loss | shape | µs | nearest built-in | µs | ratio |",
+             "|---|---|---|--:|---|--:|--:|"]
+    lines += [f"| {r.where} | `{r.loss}` | {r.shape} | {r.ours_us:.0f} | {r.builtin} | "
+              f"{r.builtin_us:.0f} | {r.ratio:.2f} |" for r in rows]
+    notes = {f"- `{r.loss}`: {r.note}" for r in rows if r.note}
+    return "\n".join(lines + ([""] + sorted(notes) if notes else [])) + "\n"
+
+
+def peak_extra_bytes(step: Callable[[], object]) -> int | None:
+    """How far the process's resident memory rises above its start while ``step`` runs.
+
+    Linux only (``None`` elsewhere): the peak resident set ``VmHWM`` is reset through
+    ``/proc/self/clear_refs`` first. For CUDA use ``torch.cuda.max_memory_allocated``.
+    """
+    import re
+
+    def read(key):
+        with open("/proc/self/status") as status:
+            return int(re.search(rf"{key}:\s+(\d+)", status.read()).group(1)) * 1024
+
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        before = read("VmRSS")
+    except OSError:
+        return None
+    step()
+    return read("VmHWM") - before
+
+
 def environment() -> str:
     """One line: versions, threads and machine, for a table's caption."""
     import platform
@@ -497,3 +530,30 @@ def environment() -> str:
 
     return (f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); "
             f"{platform.machine()}, {os.cpu_count()} CPUs; python {platform.python_version()}")
+
+
+def full_size_passes(step: Callable[[], object], numel: int) -> list[str]:
+    """The kernels of ``step`` (torch; a forward + backward, say) that read or write a tensor
+    of ``numel`` elements: each is one pass over the data, the cost of a memory-bound loss.
+
+    Counted below autograd with a ``TorchDispatchMode`` (every ATen operation the forward and
+    the backward run, views left out), in order.
+    """
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils._pytree import tree_leaves
+
+    names = []
+
+    class Count(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            tensors = [leaf for leaf in tree_leaves((args, kwargs, out))
+                       if isinstance(leaf, torch.Tensor)]
+            if not func.is_view and any(t.numel() == numel for t in tensors):
+                names.append(func.__name__.split(".")[0])
+            return out
+
+    with Count():
+        step()
+    return [name for name in names if name not in ("detach", "alias", "empty_like")]

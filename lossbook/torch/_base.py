@@ -87,6 +87,6 @@ class _Fused(torch.autograd.Function):
 
 
 def _fused(rule, input, target, reduction: str, **params) -> torch.Tensor:
-    """Apply ``rule`` (a class with ``value``, ``slopes`` and ``per_sample``) via :class:`_Fused`."""
+    """Apply ``rule`` (``value``, ``slopes`` and ``per_sample``) through :class:`_Fused`."""
     check_reduction(reduction)
     return _Fused.apply(input, target, rule, params, reduction)

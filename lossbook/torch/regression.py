@@ -137,16 +137,16 @@ class _Quantile:
         residual = target - input
         if reduction == "none":
             return torch.add(torch.relu(-residual), residual, alpha=tau), (residual,)
-        # the sum as tau (sum of r > 0) + (1 - tau) (sum of -r > 0): two positive terms, no
-        # cancellation, and no per-element loss tensor
+        # tau (sum of r > 0) + (1 - tau) (sum of -r > 0): two positive terms,
+        # no cancellation, no per-element loss tensor
         total = (tau * residual.clamp(min=0).sum()
                  + (tau - 1.0) * residual.clamp(max=0).sum())
         return total / residual.numel() if reduction == "mean" else total, (residual,)
 
     @staticmethod
     def slopes(input, target, saved, needs, scale, tau):
-        # [x > t] - tau = 0.5 sign(x - t) + 0.5 - tau, without a comparison kernel; 0.5 - tau
-        # at a tie (the middle of the subgradients, as L1Loss's sign(0) = 0)
+        # [x > t] - tau = 0.5 sign(x - t) + 0.5 - tau, with no comparison kernel;
+        # 0.5 - tau at a tie (mid-subgradient, as L1Loss's sign(0) = 0)
         slope = torch.sign(saved[0])
         slope = (slope.mul_(-0.5).add_(0.5 - tau) if not slope.requires_grad
                  else 0.5 - tau - 0.5 * slope) * scale
