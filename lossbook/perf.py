@@ -53,11 +53,12 @@ class Row:
 
 def time_pair(ours: Callable[[], object], builtin: Callable[[], object], *,
               budget_s: float = 1.0, synchronize: Callable[[], object] = lambda: None,
-              min_repeats: int = 5, max_repeats: int = 400) -> tuple[float, float]:
+              min_repeats: int = 5, max_repeats: int = 100_000) -> tuple[float, float]:
     """Median seconds per call of ``ours`` and ``builtin``, run alternately.
 
-    Each runs twice untimed first (warm-up: allocator, kernels, tracing), then as many
-    alternating pairs as fit ``budget_s`` (between ``min_repeats`` and ``max_repeats``).
+    Each runs three times untimed first (warm-up: allocator, kernels, tracing; the last pair
+    sizes the run), then as many alternating pairs as fit ``budget_s`` (between
+    ``min_repeats`` and ``max_repeats``), each call timed alone.
     """
     for step in (ours, builtin, ours, builtin):
         step()
