@@ -161,6 +161,17 @@ def main(argv=None) -> int:
     runs.append(run)
     start = time.perf_counter()
     pending, running = list(names), {}  # name -> (process, started)
+
+    def stopped(signum, frame):  # timeout(1) stops us: kill the kernels too, keep the results
+        for name, (process, started) in running.items():
+            _stop(process)
+            rows[name].update(status="timeout", seconds=round(time.perf_counter() - started, 2),
+                              error=f"killed: the runner got signal {signum}")
+        run["wall_s"] = round(time.perf_counter() - start, 1)
+        _write(args, runs)
+        sys.exit(1)
+
+    signal.signal(signal.SIGTERM, stopped)
     print(f"{len(names)} notebooks, {args.jobs} at a time, {args.timeout:.0f} s each"
           + (f", deadline {args.deadline:.0f} s" if args.deadline else ""), flush=True)
     while pending or running:
