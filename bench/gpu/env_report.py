@@ -12,6 +12,8 @@ import time
 
 print(f"date: {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}  host: {platform.node()}  "
       f"cores: {os.cpu_count()}")
+commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True)
+print("commit:", commit.stdout.strip() or "not a git checkout (the device tool copies the tree)")
 if shutil.which("nvidia-smi"):
     print(subprocess.run(["nvidia-smi"], capture_output=True, text=True).stdout)
 else:
