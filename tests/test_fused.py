@@ -103,3 +103,26 @@ def test_chunked_frozen_weight_gets_no_gradient():
     weight = torch.randn(9, 4)
     lt.chunked_linear_crossentropy(hidden, weight, torch.arange(6), chunk_size=4).backward()
     assert hidden.grad is not None and weight.grad is None
+
+
+def test_quantile_with_one_level_per_column():
+    """The regression chapter fits 19 quantiles at once: ``tau`` a tensor, one per column."""
+    from lossbook import reference
+
+    x, t = _pair(11, shape=(6, 3))
+    tau = torch.tensor([0.1, 0.5, 0.9], dtype=torch.float64)
+    for reduction in REDUCTIONS:
+        loss = lambda x, t: lt.quantile(x, t, tau=tau, reduction=reduction)  # noqa: E731, B023
+        assert torch.autograd.gradcheck(loss, (x, t))
+        assert torch.autograd.gradgradcheck(loss, (x, t))
+    per_column = [reference.quantile(t[:, [k]].detach().numpy(), x[:, [k]].detach().numpy(),
+                                     tau=float(level), reduction="mean")
+                  for k, level in enumerate(tau)]
+    value = lt.quantile(x, t, tau=tau)
+    torch.testing.assert_close(value.item(), sum(per_column) / 3)
+
+
+def test_quantile_learned_level_gets_its_gradient():
+    x, t = (tensor.detach() for tensor in _pair(12))
+    tau = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda tau: lt.quantile(x, t, tau=tau), (tau,))

@@ -17,6 +17,8 @@ def quantile(y_true, y_pred, tau=0.5):
     """
     y_pred = ops.convert_to_tensor(y_pred)
     residual = ops.cast(y_true, y_pred.dtype) - y_pred
+    if not isinstance(tau, (int, float)):  # one level per column: a tensor of y_pred's dtype
+        tau = ops.convert_to_tensor(tau, dtype=y_pred.dtype)
     # tau r + relu(-r) = max(tau r, (tau - 1) r): relu's gradient is one cheap kernel on every
     # backend, maximum's a comparison and two selections
     return ops.mean(tau * residual + ops.relu(-residual), axis=-1)

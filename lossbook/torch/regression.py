@@ -73,12 +73,16 @@ class _SquaredLogError:
 
     @staticmethod
     def value(input, target, reduction):
-        difference = torch.log1p(input) - torch.log1p(target)
-        return _reduce(difference.square(), reduction), (difference,)
+        difference = torch.log1p(input).sub_(torch.log1p(target))
+        if reduction == "none":
+            return difference.square(), (difference,)
+        flat = difference.reshape(-1)
+        total = torch.dot(flat, flat)  # the sum of squares in one pass
+        return total / flat.numel() if reduction == "mean" else total, (difference,)
 
     @staticmethod
     def slopes(input, target, saved, needs, scale):
-        twice = 2.0 * saved[0] * scale
+        twice = saved[0] * (2.0 * scale)
         return (twice / (1.0 + input) if needs[0] else None,
                 -twice / (1.0 + target) if needs[1] else None)
 
@@ -118,12 +122,16 @@ def quantile(input, target, *, tau: float = 0.5, reduction: str = "mean"):
     r"""Quantile (pinball) loss :math:`\max(\tau r, (\tau - 1) r)` with :math:`r = t - x`.
 
     Under-prediction costs ``tau`` per unit, over-prediction ``1 - tau``; ``tau = 0.5`` is
-    half the absolute error.
+    half the absolute error. ``tau`` is a number or a tensor that broadcasts against ``input``
+    (one level per output column: several quantiles fitted at once).
 
     >>> float(quantile(torch.tensor([0.0]), torch.tensor([2.0]), tau=0.9))
     1.7999999523162842
     """
     _check_shapes(input, target)
+    if isinstance(tau, torch.Tensor) and tau.requires_grad:  # a learned level: plain autograd
+        residual = target - input
+        return _reduce(tau * residual + torch.relu(-residual), reduction)
     return _fused(_Quantile, input, target, reduction, tau=tau)
 
 
@@ -135,6 +143,8 @@ class _Quantile:
     @staticmethod
     def value(input, target, reduction, tau):
         residual = target - input
+        if isinstance(tau, torch.Tensor):  # levels per column: the per-element losses
+            return _reduce(tau * residual + torch.relu(-residual), reduction), (residual,)
         if reduction == "none":
             return torch.add(torch.relu(-residual), residual, alpha=tau), (residual,)
         # tau (sum of r > 0) + (1 - tau) (sum of -r > 0): two positive terms,
@@ -149,7 +159,7 @@ class _Quantile:
         # 0.5 - tau at a tie (mid-subgradient, as L1Loss's sign(0) = 0)
         slope = torch.sign(saved[0])
         slope = (slope.mul_(-0.5).add_(0.5 - tau) if not slope.requires_grad
-                 else 0.5 - tau - 0.5 * slope) * scale
+                 and not isinstance(tau, torch.Tensor) else 0.5 - tau - 0.5 * slope) * scale
         return slope if needs[0] else None, -slope if needs[1] else None
 
 
