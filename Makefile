@@ -6,12 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help book test test-unit test-keras-backends test-notebooks test-chapters test-book test-lab lint lab release autograde gradebook feedback bench clean
+.PHONY: help book test test-unit test-keras-backends test-notebooks test-chapters test-chapters-backends test-book test-lab lint lab release autograde gradebook feedback bench clean
 
 help:
 	@echo "make book         execute every notebook and build the HTML book (_build/html)"
 	@echo "make test         unit + parity tests (Keras on TensorFlow, torch and JAX), doctests, notebooks, rendered book and JupyterLab in Chromium"
 	@echo "make test-chapters  the chapters' notebooks under nbval (make test executes them in the book build)"
+	@echo "make test-chapters-backends  every notebook with Keras on torch, then on JAX (not TensorFlow)"
 	@echo "make lab          JupyterLab on book/ (works as root too; no news prompt)"
 	@echo "make release      the course's student copies (nbgrader) in course/release/"
 	@echo "make autograde ASSIGNMENT=regression SUBMISSIONS=dir  grade a folder of submissions"
@@ -109,6 +110,14 @@ gradebook: $(STAMP)
 
 feedback: $(STAMP)
 	$(BIN)/python tools/course.py feedback $(ASSIGNMENT)
+
+# Every notebook of the book with Keras on the torch backend, then on JAX: what a GPU machine
+# without TensorFlow runs (bench/gpu/run.sh). Not in `make test` (about 7 minutes a backend
+# on 2 cores); run it after changing a notebook's Keras code.
+test-chapters-backends: $(STAMP)
+	for backend in torch jax; do KERAS_BACKEND=$$backend $(KERNEL_ENV) $(BIN)/python \
+	  bench/gpu/run_notebooks.py --jobs $(JOBS) --timeout 300 --label "keras on $$backend" \
+	  || exit 1; done
 
 bench: $(STAMP)
 	$(KERNEL_ENV) $(BIN)/python bench/bench_notebooks.py --jobs $(JOBS)

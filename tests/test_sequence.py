@@ -62,11 +62,22 @@ def test_chunked_gradients_equal_naive(with_bias, reduction):
 
 
 def test_chunked_gradcheck_float64():
+    # the per-token form (its backward recomputes each chunk); the reduced forms hand over the
+    # gradients of their forward pass once, checked against the naive loss in test_fused.py
     hidden, weight, bias, target = _problem(tokens=9, features=3, vocab=6)
     inputs = tuple(t.clone().requires_grad_() for t in (hidden, weight, bias))
     assert torch.autograd.gradcheck(
-        lambda h, w, b: chunked_linear_crossentropy(h, w, target, bias=b, chunk_size=4),
-        inputs)
+        lambda h, w, b: chunked_linear_crossentropy(h, w, target, bias=b, chunk_size=4,
+                                                    reduction="none"), inputs)
+
+
+def test_chunked_reduced_loss_backward_twice_says_what_to_do():
+    hidden, weight, bias, target = _problem(tokens=9, features=3, vocab=6)
+    hidden.requires_grad_()
+    loss = chunked_linear_crossentropy(hidden, weight, target, bias=bias, chunk_size=4)
+    loss.backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="reduction='none'"):
+        loss.backward()
 
 
 def test_chunked_ignored_rows_get_no_gradient_and_module_form():

@@ -150,13 +150,22 @@ class _ChunkedLinearCrossentropyTotal(torch.autograd.Function):
                 grad_weight.addmm_(grad_logits.T, hidden[rows])
             if grad_bias is not None:
                 grad_bias += grad_logits.sum(dim=0)
-        ctx.grads = (grad_hidden, grad_weight, grad_bias)  # not inputs or outputs: no saving
+        ctx.grads = [grad_hidden, grad_weight, grad_bias]  # not inputs or outputs: no saving
         return total
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_total):
-        grads = [None if grad is None else grad * grad_total for grad in ctx.grads]
+        # handed over, not copied: scaled in place and released, so that autograd stores them
+        # as .grad without a copy (a second weight-sized tensor at the peak otherwise)
+        grads, ctx.grads = ctx.grads, None
+        if grads is None:
+            raise RuntimeError(
+                "chunked_linear_crossentropy with reduction 'mean' or 'sum' computed its "
+                "gradients in the forward pass and handed them over in the first backward; "
+                "a second backward through the same graph (retain_graph=True) is not "
+                "supported. Use reduction='none' and reduce the result yourself for that.")
+        grads = [None if grad is None else grad.mul_(grad_total) for grad in grads]
         return (*grads, None, None, None, None)
 
 
@@ -175,7 +184,8 @@ def chunked_linear_crossentropy(hidden, weight, target, *, bias=None, chunk_size
     gradient), again in the backward pass, recomputed: peak extra memory ``chunk_size ×
     vocab`` instead of ``tokens × vocab``. A reduced loss computes its gradients in the
     forward pass (when autograd wants them), so it costs the naive loss's three matrix
-    products, not four.
+    products, not four, and hands them over in its backward without a copy (one backward
+    per graph: ``retain_graph=True`` and a second backward need ``reduction="none"``).
     The idea of Wijmans et al., *Cut Your Losses in Large-Vocabulary Language Models*, 2025
     (whose kernels go further and never write even a chunk's logits to global memory).
 
