@@ -177,6 +177,12 @@ def _setup_keras(backend: str, seed: int, torch_device, versions: dict, gpu: boo
         tf = quiet_import("tensorflow")
         gpu = bool(_tensorflow_gpus(tf)) or gpu
         versions["tensorflow"] = tf.__version__
+    if backend == "jax":
+        # JAX computes in float32 even on float64 arrays unless x64 is on; the book's float64
+        # checks (Keras in float64 against the reference) need it, as TF and torch have it
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
     keras = quiet_import("keras")
     keras.utils.set_random_seed(seed)
     versions["keras"] = keras.__version__

@@ -84,8 +84,9 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
         for start in range(0, len(hidden), chunk_size):
             rows = slice(start, start + chunk_size)
             logits = _chunk_logits(hidden[rows], weight, bias)
-            log_sum_exp[rows] = torch.logsumexp(logits, dim=1)
-            losses[rows] = log_sum_exp[rows] - logits.gather(1, safe_target[rows, None])[:, 0]
+            picked = logits.gather(1, safe_target[rows, None])[:, 0]
+            log_sum_exp[rows] = _exp_in_place(logits)[0]
+            losses[rows] = log_sum_exp[rows] - picked
         losses = torch.where(valid, losses, torch.zeros_like(losses))
         ctx.save_for_backward(hidden, weight, bias, safe_target, valid, log_sum_exp)
         ctx.chunk_size = chunk_size
@@ -138,12 +139,11 @@ class _ChunkedLinearCrossentropyTotal(torch.autograd.Function):
         for start in range(0, len(hidden), chunk_size):
             rows = slice(start, start + chunk_size)
             logits = _chunk_logits(hidden[rows], weight, bias)
-            log_sum_exp = torch.logsumexp(logits, dim=1)
             picked = logits.gather(1, safe_target[rows, None])[:, 0]
+            log_sum_exp, sums = _exp_in_place(logits)  # logits now hold e^(z - max)
             total += ((log_sum_exp - picked) * share[rows]).sum()
-            grad_logits = logits.sub_(log_sum_exp[:, None]).exp_()  # softmax, in place
-            grad_logits[torch.arange(len(grad_logits)), safe_target[rows]] -= 1
-            grad_logits.mul_(share[rows, None])
+            grad_logits = logits.mul_((share[rows] / sums)[:, None])  # softmax x share
+            grad_logits[torch.arange(len(grad_logits)), safe_target[rows]] -= share[rows]
             if grad_hidden is not None:
                 torch.mm(grad_logits, weight, out=grad_hidden[rows])
             if grad_weight is not None:
@@ -171,7 +171,15 @@ class _ChunkedLinearCrossentropyTotal(torch.autograd.Function):
 
 def _chunk_logits(hidden, weight, bias):
     logits = hidden @ weight.T
-    return logits if bias is None else logits + bias
+    return logits if bias is None else logits.add_(bias)
+
+
+def _exp_in_place(logits):
+    """Each row's log-sum-exp, with ``logits`` overwritten by ``e^(z - max)`` (whose row sums
+    come back too): ``torch.logsumexp`` would hold a second chunk-sized tensor."""
+    top = logits.amax(dim=1, keepdim=True)
+    sums = logits.sub_(top).exp_().sum(dim=1)
+    return top[:, 0] + torch.log(sums), sums
 
 
 def chunked_linear_crossentropy(hidden, weight, target, *, bias=None, chunk_size: int = 1024,
