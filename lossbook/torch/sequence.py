@@ -108,12 +108,7 @@ class _ChunkedLinearCrossentropy(torch.autograd.Function):
             grad_logits.sub_(log_sum_exp[rows, None]).exp_()
             grad_logits[torch.arange(len(grad_logits)), target[rows]] -= 1
             grad_logits.mul_(scale[rows, None])
-            if grad_hidden is not None:
-                torch.mm(grad_logits, weight, out=grad_hidden[rows])
-            if grad_weight is not None:
-                grad_weight.addmm_(grad_logits.T, hidden[rows])
-            if grad_bias is not None:
-                grad_bias += grad_logits.sum(dim=0)
+            _accumulate(grad_logits, rows, hidden, weight, grad_hidden, grad_weight, grad_bias)
         return grad_hidden, grad_weight, grad_bias, None, None, None
 
 
@@ -144,12 +139,7 @@ class _ChunkedLinearCrossentropyTotal(torch.autograd.Function):
             total += ((log_sum_exp - picked) * share[rows]).sum()
             grad_logits = logits.mul_((share[rows] / sums)[:, None])  # softmax x share
             grad_logits[torch.arange(len(grad_logits)), safe_target[rows]] -= share[rows]
-            if grad_hidden is not None:
-                torch.mm(grad_logits, weight, out=grad_hidden[rows])
-            if grad_weight is not None:
-                grad_weight.addmm_(grad_logits.T, hidden[rows])
-            if grad_bias is not None:
-                grad_bias += grad_logits.sum(dim=0)
+            _accumulate(grad_logits, rows, hidden, weight, grad_hidden, grad_weight, grad_bias)
         ctx.grads = [grad_hidden, grad_weight, grad_bias]  # not inputs or outputs: no saving
         return total
 
@@ -167,6 +157,17 @@ class _ChunkedLinearCrossentropyTotal(torch.autograd.Function):
                 "supported. Use reduction='none' and reduce the result yourself for that.")
         grads = [None if grad is None else grad.mul_(grad_total) for grad in grads]
         return (*grads, None, None, None, None)
+
+
+def _accumulate(grad_logits, rows, hidden, weight, grad_hidden, grad_weight, grad_bias):
+    """One chunk's share of the gradients of hidden (its rows), weight and bias (the wanted
+    ones: the others are ``None``), from the gradient of its logits."""
+    if grad_hidden is not None:
+        torch.mm(grad_logits, weight, out=grad_hidden[rows])
+    if grad_weight is not None:
+        grad_weight.addmm_(grad_logits.T, hidden[rows])
+    if grad_bias is not None:
+        grad_bias += grad_logits.sum(dim=0)
 
 
 def _chunk_logits(hidden, weight, bias):
