@@ -445,9 +445,11 @@ def _keras_step(keras, loss, y_true, y_pred):
     if backend == "jax":
         import jax
 
-        gradient = jax.jit(jax.grad(lambda p: loss(y_true, p)))
+        # the value too, as fit computes it (a gradient alone can skip the forward reduction:
+        # jax.grad of a mean squared error never sums the squares)
+        value_and_gradient = jax.jit(jax.value_and_grad(lambda p: loss(y_true, p)))
         y_pred = jax.numpy.asarray(y_pred)
-        return lambda: gradient(y_pred).block_until_ready()
+        return lambda: jax.block_until_ready(value_and_gradient(y_pred))
     import torch
 
     tensor = torch.tensor(y_pred, requires_grad=True)
