@@ -233,7 +233,10 @@ def _torch_cases():
                 z, y, from_logits=True),
             lambda z, y: ((1 - torch.exp(-0.5 * F.cross_entropy(z, y, reduction="none")))
                           / 0.5).mean())),
-        "categorical_hinge": (cat, "MultiMarginLoss", "", with_one_hot(
+        "categorical_hinge": (cat, "MultiMarginLoss",
+                              "MultiMarginLoss is one C++ kernel each way, summing over the "
+                              "classes; the Crammer-Singer max needs a max with its indices",
+                              with_one_hot(
             lt.categorical_hinge, F.multi_margin_loss)),
         "knowledge_distillation": (cat, "KLDivLoss(log_softmax)", "", simple(
             distillation, lambda s, t: lt.knowledge_distillation(s, t, temperature=4.0),

@@ -63,8 +63,8 @@ class _CategoricalHinge:
         # (one fused kernel; a masked_fill needs a comparison and a copy too)
         lowest = torch.finfo(input.dtype).min
         negative, wrong = torch.add(input, target, alpha=lowest).max(dim=-1)
-        values = torch.relu(1.0 + negative - positive)
-        return _reduce(values, reduction), (values, wrong)
+        values = negative.sub_(positive).add_(1.0).relu_()  # in place: max's backward
+        return _reduce(values, reduction), (values, wrong)    # needs its indices only
 
     @staticmethod
     def slopes(input, target, saved, needs, scale):
@@ -72,7 +72,9 @@ class _CategoricalHinge:
         active = torch.sign(values).unsqueeze(-1) * scale  # 1 where the hinge is open
         slope_input = slope_target = None
         if needs[0]:
-            slope_input = torch.scatter_add(target * -active, -1, wrong.unsqueeze(-1), active)
+            slope_input = (target * active).neg_()
+            slope_input = (slope_input.scatter_add_ if not torch.is_grad_enabled() else
+                           slope_input.scatter_add)(-1, wrong.unsqueeze(-1), active)
         if needs[1]:
             slope_target = -input * active
         return slope_input, slope_target
