@@ -496,12 +496,22 @@ def format_rows(rows: Sequence[Row], limit: float = LIMIT) -> str:
     return "\n".join(text + ([""] + notes if notes else []))
 
 
-def markdown_table(rows: Sequence[Row]) -> str:
-    """The rows as a Markdown table, the reasons for unlike pairs listed below it."""
-    lines = ["| where | lossbook loss | shape | µs | nearest built-in | µs | ratio |",
-             "|---|---|---|--:|---|--:|--:|"]
-    lines += [f"| {r.where} | `{r.loss}` | {r.shape} | {r.ours_us:.0f} | {r.builtin} | "
-              f"{r.builtin_us:.0f} | {r.ratio:.2f} |" for r in rows]
+def markdown_table(rows: Sequence[Row], compact: bool = False) -> str:
+    """The rows as a Markdown table, the reasons for unlike pairs listed below it.
+
+    ``compact`` (for a page of one place, e.g. ``torch/cpu``) leaves out the ``where`` and
+    ``shape`` columns and lets the built-in's name wrap before its parenthesis, so the table
+    fits a page's width.
+    """
+    if compact:
+        lines = ["| lossbook loss | µs | nearest built-in | µs | ratio |", "|---|--:|---|--:|--:|"]
+        lines += [f"| `{r.loss}` | {r.ours_us:.0f} | {r.builtin.replace('(', ' (', 1)} | "
+                  f"{r.builtin_us:.0f} | {r.ratio:.2f} |" for r in rows]
+    else:
+        lines = ["| where | lossbook loss | shape | µs | nearest built-in | µs | ratio |",
+                 "|---|---|---|--:|---|--:|--:|"]
+        lines += [f"| {r.where} | `{r.loss}` | {r.shape} | {r.ours_us:.0f} | {r.builtin} | "
+                  f"{r.builtin_us:.0f} | {r.ratio:.2f} |" for r in rows]
     notes = {f"- `{r.loss}`: {r.note}" for r in rows if r.note}
     return "\n".join(lines + ([""] + sorted(notes) if notes else [])) + "\n"
 

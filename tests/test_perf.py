@@ -94,3 +94,5 @@ def test_tables_mark_ratios_over_the_limit_and_list_the_reasons():
     assert "1.30 *" in text and "0.90" in text and "quantile: a reason" in text
     markdown = perf.markdown_table(rows)
     assert markdown.count("\n| torch/cpu |") == 2 and "- `quantile`: a reason" in markdown
+    compact = perf.markdown_table(rows[:1], compact=True)  # no where, no shape: fits a page
+    assert compact.splitlines()[2] == "| `quantile` | 130 | L1Loss | 100 | 1.30 |"
