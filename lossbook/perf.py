@@ -211,7 +211,7 @@ def _torch_cases():
         "mean_squared_logarithmic_error": (reg, "MSELoss(log1p, log1p)", "", simple(
             lambda d, g: regression(d, g, positive=True), lt.mean_squared_logarithmic_error,
             lambda x, y: F.mse_loss(torch.log1p(x), torch.log1p(y)))),
-        "mean_absolute_percentage_error": (reg, "L1Loss / |t|", "", simple(
+        "mean_absolute_percentage_error": (reg, "L1Loss / abs(t)", "", simple(
             regression, lt.mean_absolute_percentage_error,
             lambda x, y: 100 * (F.l1_loss(x, y, reduction="none")
                                 / y.abs().clamp_min(1e-7)).mean())),
