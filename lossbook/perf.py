@@ -9,8 +9,8 @@ reports the medians and their ratio. Used by ``bench/bench_losses.py`` (the full
 Keras backend) and by the book's performance appendix (quick tables at build time).
 
 Keras losses are timed as ``fit`` runs them on each backend: inside ``tf.function`` on
-TensorFlow (no XLA on a CPU-only machine, Keras' ``jit_compile="auto"``), inside ``jax.jit``
-on JAX, eagerly on torch.
+TensorFlow (no XLA on a CPU-only machine, Keras' ``jit_compile="auto"``), as
+``jax.jit(jax.value_and_grad(...))`` on JAX, eagerly on torch.
 
 >>> rows = time_torch_cases(names=["quantile"], budget_s=0.2)
 >>> rows[0].loss, rows[0].builtin, rows[0].ratio > 0
